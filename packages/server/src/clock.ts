@@ -1,0 +1,23 @@
+/** Injected time: services never call Date.now() directly, so tests can fix the clock. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock for tests: starts at `start` and moves only when told. */
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(start: Date | string = '2026-11-21T00:00:00Z') {
+    this.#t = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+  set(at: Date | string): void {
+    this.#t = new Date(at).getTime();
+  }
+}

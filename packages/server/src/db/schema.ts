@@ -1,0 +1,167 @@
+/**
+ * Table shapes as Kysely sees them. The same schema runs on SQLite and PostgreSQL, so it
+ * sticks to portable types: text ids (UUIDv7), ISO-8601 UTC timestamps as text (they sort
+ * correctly as strings), booleans as 0/1 integers, JSON as text. Repositories are the only
+ * code that reads these rows; they map them to domain objects.
+ */
+export interface PlansTable {
+  code: string;
+  name: string;
+  monthly_fee_yen: number;
+  /** null = unlimited */
+  faq_limit: number | null;
+  report_recipients_included: number;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PlanOptionsTable {
+  code: string;
+  name: string;
+  monthly_fee_yen: number;
+  description: string;
+}
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  name_kana: string;
+  address: string;
+  industry: string;
+  greeting: string;
+  operator_alias: string;
+  company_info: string;
+  handling_manual: string;
+  emergency_contact: string; // JSON
+  report_channel: string; // JSON
+  plan_code: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantOptionsTable {
+  tenant_id: string;
+  option_code: string;
+  quantity: number;
+}
+
+export interface StaffTable {
+  id: string;
+  tenant_id: string;
+  position: number;
+  name: string;
+  name_kana: string;
+  department: string;
+  email: string | null;
+  phone: string | null;
+  chat_ids: string; // JSON
+  report_target: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AbsencesTable {
+  id: string;
+  tenant_id: string;
+  staff_id: string;
+  kind: string;
+  starts_at: string;
+  ends_at: string;
+  expected_return_at: string | null;
+  note: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PhoneNumbersTable {
+  id: string;
+  e164: string;
+  kind: string;
+  state: string;
+  tenant_id: string | null;
+  usage_mode: string | null;
+  purpose: string;
+  destination: string | null;
+  self_answer: number;
+  can_originate: number;
+  quarantined_until: string | null;
+  note: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FaqItemsTable {
+  id: string;
+  tenant_id: string;
+  position: number;
+  question: string;
+  answer: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  tenant_id: string | null;
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie secret: a stolen database does not yield live sessions. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  via: string;
+  tenant_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+}
+
+export interface Database {
+  plans: PlansTable;
+  plan_options: PlanOptionsTable;
+  tenants: TenantsTable;
+  tenant_options: TenantOptionsTable;
+  staff: StaffTable;
+  absences: AbsencesTable;
+  phone_numbers: PhoneNumbersTable;
+  faq_items: FaqItemsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}

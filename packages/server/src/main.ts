@@ -1,0 +1,55 @@
+/**
+ * `npm start` / `npm run demo`: runs Uketsuke with the embedded defaults (SQLite under
+ * ./data, everything in one process). Configuration: UKETSUKE_* variables, see README.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { startServer } from './server.ts';
+
+const args = process.argv.slice(2);
+const demo = args.includes('--demo');
+const unknown = args.filter((a) => a !== '--demo');
+if (unknown.length > 0) {
+  console.error(`uketsuke: unknown argument ${unknown.join(' ')} (only --demo is understood)`);
+  process.exit(2);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`uketsuke: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+try {
+  const server = await startServer(config, { demo });
+  const lines = [
+    `Uketsuke is running: ${server.httpUrl}`,
+    `  health: ${server.httpUrl}/healthz   API docs: ${server.httpUrl}/api/openapi.json`,
+    ...server.banner.map((l) => `  ${l}`),
+  ];
+  console.log(lines.join('\n'));
+  const stop = (signal: string) => {
+    console.log(`uketsuke: ${signal}, shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') {
+    console.error(`uketsuke: port in use (${e.message}); set UKETSUKE_HTTP_PORT to another port`);
+  } else {
+    console.error(`uketsuke: failed to start: ${e.message}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,31 @@
+import { AuditRepository } from './audit-repository.ts';
+import type { Executor } from './executor.ts';
+import { FaqRepository } from './faq-repository.ts';
+import { PhoneNumberRepository } from './phone-number-repository.ts';
+import { PlanRepository } from './plan-repository.ts';
+import { StaffRepository } from './staff-repository.ts';
+import { TenantRepository } from './tenant-repository.ts';
+import { UserRepository } from './user-repository.ts';
+
+/** All repositories bound to one executor (the database or an open transaction). */
+export interface Repositories {
+  plans: PlanRepository;
+  tenants: TenantRepository;
+  staff: StaffRepository;
+  numbers: PhoneNumberRepository;
+  faq: FaqRepository;
+  users: UserRepository;
+  audit: AuditRepository;
+}
+
+export function repositories(db: Executor): Repositories {
+  return {
+    plans: new PlanRepository(db),
+    tenants: new TenantRepository(db),
+    staff: new StaffRepository(db),
+    numbers: new PhoneNumberRepository(db),
+    faq: new FaqRepository(db),
+    users: new UserRepository(db),
+    audit: new AuditRepository(db),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The composition root: configuration in, a running server out. The only place that knows
+ * every concrete adapter (database, clock, logger, HTTP); tests call it with their own.
+ */
+import { pino, type Logger } from 'pino';
+import { type Clock, systemClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import { seedDemo } from './demo.ts';
+import { Health } from './health.ts';
+import { buildApp } from './http/app.ts';
+import { createMetrics } from './metrics.ts';
+import { createServices, type Services } from './services/index.ts';
+import { systemActor } from './services/store.ts';
+
+export interface RunningServer {
+  services: Services;
+  httpUrl: string;
+  /** Lines for a person: where to log in, the demo numbers… */
+  banner: string[];
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  opts: { demo?: boolean; clock?: Clock; logger?: Logger } = {},
+): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'uketsuke' } });
+  const clock = opts.clock ?? systemClock;
+  const db = await openDatabase(config.database);
+  const services = createServices(db, clock, { quarantineDays: config.quarantineDays });
+  const banner: string[] = [];
+  try {
+    await services.plans.seedDefaults(systemActor);
+    const adminEmail = config.adminEmail ?? (opts.demo ? 'admin@example.com' : undefined);
+    const adminPassword = config.adminPassword ?? (opts.demo ? 'admin-demo-pass' : undefined);
+    const admin = await services.auth.ensureFirstAdmin(systemActor, adminEmail, adminPassword);
+    if (admin?.generatedPassword) {
+      banner.push(
+        `first admin created: ${admin.email} / ${admin.generatedPassword} (shown once; set UKETSUKE_ADMIN_EMAIL / UKETSUKE_ADMIN_PASSWORD to choose)`,
+      );
+    } else if (admin) {
+      banner.push(`first admin created: ${admin.email}`);
+    }
+    if (opts.demo) banner.push(...(await seedDemo(services, config)));
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
+  const health = new Health();
+  const metrics = createMetrics();
+  const { app } = await buildApp({
+    services,
+    health,
+    metrics,
+    logger,
+    cookieSecure: config.cookieSecure,
+  });
+  health.register('database', async () => {
+    await services.plans.list();
+    return true;
+  });
+  health.register('http', () => app.server.listening);
+
+  try {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+  const shownHost =
+    config.httpHost === '0.0.0.0' || config.httpHost === '::' ? 'localhost' : config.httpHost;
+  const httpUrl = `http://${shownHost}:${port}`;
+  logger.info({ httpUrl, database: config.database.dialect }, 'uketsuke listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    httpUrl,
+    banner,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

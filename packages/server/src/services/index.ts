@@ -1,0 +1,39 @@
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/connect.ts';
+import { AuditService } from './audit-service.ts';
+import { AuthService } from './auth-service.ts';
+import { FaqService } from './faq-service.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { PhoneNumberService } from './phone-number-service.ts';
+import { PlanService } from './plan-service.ts';
+import { StaffService } from './staff-service.ts';
+import { Store } from './store.ts';
+import { TenantService } from './tenant-service.ts';
+import { UserService } from './user-service.ts';
+
+export interface Services {
+  store: Store;
+  plans: PlanService;
+  tenants: TenantService;
+  staff: StaffService;
+  numbers: PhoneNumberService;
+  faq: FaqService;
+  users: UserService;
+  auth: AuthService;
+  audit: AuditService;
+}
+
+export function createServices(db: Db, clock: Clock, opts: { quarantineDays: number }): Services {
+  const store = new Store(db, clock);
+  return {
+    store,
+    plans: new PlanService(store),
+    tenants: new TenantService(store, opts),
+    staff: new StaffService(store),
+    numbers: new PhoneNumberService(store, opts),
+    faq: new FaqService(store),
+    users: new UserService(store),
+    auth: new AuthService(store, new LoginThrottle(clock)),
+    audit: new AuditService(store),
+  };
+}
