@@ -13,7 +13,7 @@ export function normaliseEmail(input: string, field = 'email'): string {
     at > 0 &&
     email.length <= 254 &&
     local.length <= 64 &&
-    !/[\s<>(),;:\\"[\]]/.test(local) &&
+    !/[\s<>(),;:\\"[\]@]/.test(local) &&
     !local.startsWith('.') &&
     !local.endsWith('.') &&
     !local.includes('..') &&

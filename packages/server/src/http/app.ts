@@ -12,6 +12,7 @@ import type { Health } from '../health.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Services } from '../services/index.ts';
 import { accessHook } from './access.ts';
+import { validatorCompiler } from './validation.ts';
 import { errorHandler, problemOf, sendProblem } from './problem.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { faqRoutes } from './routes/faq-routes.ts';
@@ -43,15 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     logger: deps.logger ? undefined : false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-        allErrors: false,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
