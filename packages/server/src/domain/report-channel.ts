@@ -45,7 +45,7 @@ export function normaliseReportChannel(input: Record<string, unknown>): ReportCh
       const fixedRecipients = raw.map((r, i) =>
         normaliseEmail(String(r), `reportChannel.fixedRecipients[${i}]`),
       );
-      if (new Set(fixedRecipients).size !== fixedRecipients.length)
+      if (new Set(fixedRecipients.map((r) => r.toLowerCase())).size !== fixedRecipients.length)
         fail('fixedRecipients lists an address twice');
       if (mode === 'fixed' && fixedRecipients.length === 0)
         fail('fixed mode needs at least one recipient');
