@@ -62,10 +62,13 @@ export class AuthService {
       });
     }
     const user = await this.#store.read((r) => r.users.getByEmail(email));
-    const ok =
-      user && !user.disabled
-        ? await verifyPassword(user.passwordHash, password)
-        : (await verifyPassword(await decoyHash(), password), false);
+    let ok = false;
+    if (user && !user.disabled) {
+      ok = await verifyPassword(user.passwordHash, password);
+    } else {
+      // Spend the same time as a real check, so response timing does not reveal accounts.
+      await verifyPassword(await decoyHash(), password);
+    }
     if (!user || !ok) {
       this.#throttle.fail(email, ip);
       throw new AppError('auth.invalid_credentials');
