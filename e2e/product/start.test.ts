@@ -93,7 +93,7 @@ async function waitHealthy(s: Started, deadlineMs: number): Promise<number> {
     try {
       const r = await fetch(`${s.url}/healthz`);
       if (r.status === 200) {
-        assert.deepEqual((await r.json()).status, 'ok');
+        assert.deepEqual(((await r.json()) as any).status, 'ok');
         return Date.now() - t0;
       }
     } catch {}
@@ -127,9 +127,9 @@ describe('npm start on a fresh machine (embedded SQLite)', () => {
     assert.ok(m, `no first-admin line in: ${s.output()}`);
     const cookie = await login(s.url, m[1]!, m[2]!);
     const tenants = await fetch(`${s.url}/api/v1/tenants`, { headers: { cookie } });
-    assert.deepEqual((await tenants.json()).items, []);
+    assert.deepEqual(((await tenants.json()) as any).items, []);
 
-    const doc = await (await fetch(`${s.url}/api/openapi.json`)).json();
+    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as any;
     assert.equal(doc.openapi, '3.1.0');
     assert.ok(
       doc.paths['/api/v1/tenants/{tenantId}/staff']?.post,
@@ -162,14 +162,18 @@ describe('npm run demo', () => {
     await waitHealthy(s, 15_000);
     assert.match(s.output(), /admin@example\.com \/ admin-demo-pass/);
     const cookie = await login(s.url, 'admin@example.com', 'admin-demo-pass');
-    const numbers = await (await fetch(`${s.url}/api/v1/numbers`, { headers: { cookie } })).json();
+    const numbers = (await (
+      await fetch(`${s.url}/api/v1/numbers`, { headers: { cookie } })
+    ).json()) as any;
     const byNumber = Object.fromEntries(numbers.map((n: { display: string }) => [n.display, n]));
     assert.equal(byNumber['0120-000-001'].usageMode, 'announcement_only');
     assert.equal(byNumber['03-1234-5678'].usageMode, 'display');
     assert.equal(byNumber['050-1234-5678'].state, 'assigned');
     assert.equal(byNumber['0800-000-0001'].destination, 'sip:client@127.0.0.1:5090');
     assert.equal(byNumber['0800-000-0001'].selfAnswer, true);
-    const tenants = await (await fetch(`${s.url}/api/v1/tenants`, { headers: { cookie } })).json();
+    const tenants = (await (
+      await fetch(`${s.url}/api/v1/tenants`, { headers: { cookie } })
+    ).json()) as any;
     assert.deepEqual(tenants.items.map((t: { name: string }) => t.name).sort(), [
       'サンプル工業株式会社',
       'デモ商事株式会社',

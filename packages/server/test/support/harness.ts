@@ -57,7 +57,7 @@ export async function startTestApp(
   };
 }
 
-export interface Response<T = unknown> {
+export interface Response<T = any> {
   status: number;
   body: T;
   headers: Record<string, unknown>;
