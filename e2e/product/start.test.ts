@@ -169,6 +169,7 @@ describe('npm run demo', () => {
     assert.equal(byNumber['0120-000-001'].usageMode, 'announcement_only');
     assert.equal(byNumber['03-1234-5678'].usageMode, 'display');
     assert.equal(byNumber['050-1234-5678'].state, 'assigned');
+    assert.ok(byNumber['050-1234-5678'].flowId, 'the demo IVR flow is attached');
     assert.equal(byNumber['0800-000-0001'].destination, 'sip:client@127.0.0.1:5090');
     assert.equal(byNumber['0800-000-0001'].selfAnswer, true);
     const tenants = (await (

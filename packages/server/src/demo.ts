@@ -117,12 +117,48 @@ export async function seedDemo(services: Services, config: Config): Promise<stri
     };
     await lend(demoNumbers.announcement, shoji.id, 'announcement_only', '応答メッセージ専用');
     await lend(demoNumbers.answering, shoji.id, 'display', '代表番号 (operators)');
-    await lend(
+    const ivrNumber = await lend(
       demoNumbers.ivr,
       kogyo.id,
       'display',
       'IVR: 1 operators, 2 callback, 9 announcement',
     );
+    // DESIGN.md: 1 → operators, 2 → callback capture, 9 → announcement.
+    const ivrFlow = await services.flows.create(a, kogyo.id, 'デモIVR', {
+      steps: [
+        { verb: 'answer' },
+        { verb: 'play', prompt: 'greeting' },
+        {
+          verb: 'menu',
+          prompt: 'menu_main',
+          timeoutSec: 5,
+          attempts: 3,
+          options: {
+            '1': [
+              {
+                verb: 'enqueue',
+                queue: 'default',
+                maxWaitSec: 120,
+                busyPrompt: 'busy',
+                overflow: [{ verb: 'callback', reason: '混雑のため折り返し' }],
+              },
+            ],
+            '2': [
+              {
+                verb: 'callback',
+                reason: '折り返し希望 (IVR)',
+                firstHour: 9,
+                lastHour: 18,
+                maxDaysAhead: 14,
+              },
+            ],
+            '9': [{ verb: 'play', prompt: 'announcement_web' }, { verb: 'hangup' }],
+          },
+          onFailure: [{ verb: 'play', prompt: 'goodbye' }, { verb: 'hangup' }],
+        },
+      ],
+    });
+    await services.numbers.update(a, ivrNumber.id, { flowId: ivrFlow.id });
     const fwd = await lend(
       demoNumbers.forwarding,
       shoji.id,

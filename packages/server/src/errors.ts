@@ -71,6 +71,16 @@ export const errorCatalogue = {
   },
   'user.last_admin': { status: 409, title: 'The last service admin cannot be removed' },
   'token.not_found': { status: 404, title: 'No such API token' },
+  'flow.invalid': { status: 422, title: 'The call flow is not valid' },
+  'flow.not_found': { status: 404, title: 'No such call flow' },
+  'flow.wrong_tenant': { status: 422, title: 'The call flow belongs to another client company' },
+  'block.not_found': { status: 404, title: 'No such block-list entry' },
+  'block.duplicate': { status: 409, title: 'That entry is already on the block list' },
+  'trunk.not_found': { status: 404, title: 'No such trunk' },
+  'trunk.invalid': { status: 422, title: 'The trunk settings are not valid' },
+  'callback.not_found': { status: 404, title: 'No such callback task' },
+  'callback.invalid': { status: 422, title: 'The callback request is not valid' },
+  'call.not_found': { status: 404, title: 'No such call' },
   internal: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

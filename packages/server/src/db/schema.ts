@@ -39,6 +39,8 @@ export interface TenantsTable {
   state: string;
   created_at: string;
   updated_at: string;
+  business_hours: string | null; // JSON; null = always open
+  anonymous_policy: string;
 }
 
 export interface TenantOptionsTable {
@@ -90,6 +92,7 @@ export interface PhoneNumbersTable {
   note: string;
   created_at: string;
   updated_at: string;
+  flow_id: string | null;
 }
 
 export interface FaqItemsTable {
@@ -151,6 +154,60 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface CallFlowsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  current_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallFlowVersionsTable {
+  flow_id: string;
+  version: number;
+  definition: string; // JSON
+  created_at: string;
+  created_by: string;
+}
+
+export interface BlockEntriesTable {
+  id: string;
+  /** null = the service-wide list */
+  tenant_id: string | null;
+  kind: string;
+  value: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface TrunksTable {
+  id: string;
+  name: string;
+  allowed_sources: string; // JSON list of CIDRs
+  dialed_number_from: string;
+  caller_id_from: string;
+  registration: string | null; // JSON
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CallbackTasksTable {
+  id: string;
+  tenant_id: string;
+  call_id: string | null;
+  callback_number: string;
+  window_start: string | null;
+  window_end: string | null;
+  reason: string;
+  source: string;
+  status: string;
+  note: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   plans: PlansTable;
   plan_options: PlanOptionsTable;
@@ -164,4 +221,9 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  call_flows: CallFlowsTable;
+  call_flow_versions: CallFlowVersionsTable;
+  block_entries: BlockEntriesTable;
+  trunks: TrunksTable;
+  callback_tasks: CallbackTasksTable;
 }

@@ -15,6 +15,10 @@ import { accessHook } from './access.ts';
 import { validatorCompiler } from './validation.ts';
 import { errorHandler, problemOf, sendProblem } from './problem.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import {
+  serviceCallHandlingRoutes,
+  tenantCallHandlingRoutes,
+} from './routes/call-handling-routes.ts';
 import { faqRoutes } from './routes/faq-routes.ts';
 import { numberPoolRoutes, tenantNumberRoutes } from './routes/number-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
@@ -129,7 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.register(faqRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantNumberRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantUserRoutes, { prefix: '/tenants', ...opts });
+      await api.register(tenantCallHandlingRoutes, { prefix: '/tenants', ...opts });
       await api.register(numberPoolRoutes, { prefix: '/numbers', ...opts });
+      await api.register(serviceCallHandlingRoutes, opts);
       await api.register(planRoutes, opts);
       await api.register(userRoutes, opts);
     },

@@ -4,7 +4,12 @@
  * Response schemas double as the serialiser's whitelist: nothing else leaves the server.
  */
 import { Type } from 'typebox';
+import { BusinessHoursSchema } from '../domain/call-flow/verbs.ts';
+import { blockKinds } from '../repositories/block-list-repository.ts';
+import { callbackSources, callbackStatuses } from '../repositories/callback-repository.ts';
 import { absenceKinds } from '../repositories/staff-repository.ts';
+import { anonymousPolicies } from '../repositories/tenant-repository.ts';
+import { callerIdSources, dialedNumberSources } from '../repositories/trunk-repository.ts';
 import { numberKinds } from '../domain/phone-number.ts';
 import { numberStates, usageModes } from '../domain/phone-number-state.ts';
 import { reportChannelKinds } from '../domain/report-channel.ts';
@@ -87,6 +92,8 @@ const tenantFields = {
   emergencyContact: Type.Optional(Nullable(EmergencyContactIn)),
   reportChannel: Type.Optional(ReportChannelIn),
   planCode: Type.Optional(Text(50)),
+  businessHours: Type.Optional(Nullable(BusinessHoursSchema)),
+  anonymousPolicy: Type.Optional(literals(anonymousPolicies)),
 };
 export const TenantCreate = Type.Object(tenantFields, strict);
 export const TenantPatch = Type.Partial(Type.Object(tenantFields, strict));
@@ -105,6 +112,8 @@ export const Tenant = Type.Object({
   reportChannel: ReportChannelOut,
   planCode: Type.String(),
   state: Type.String(),
+  businessHours: Nullable(BusinessHoursSchema),
+  anonymousPolicy: Type.String(),
   options: Type.Array(Type.Object({ code: Type.String(), quantity: Type.Integer() })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -191,6 +200,7 @@ export const NumberPatch = Type.Object(
     destination: Type.Optional(Nullable(Text(300))),
     canOriginate: Type.Optional(Type.Boolean()),
     usageMode: Type.Optional(UsageModeSchema),
+    flowId: Type.Optional(Nullable(Id)),
   },
   strict,
 );
@@ -217,6 +227,7 @@ export const PhoneNumber = Type.Object({
   canOriginate: Type.Boolean(),
   quarantinedUntil: Nullable(Timestamp),
   note: Type.String(),
+  flowId: Nullable(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -360,3 +371,117 @@ export const Paging = Type.Object(
   },
   strict,
 );
+
+// --- call handling: flows, block lists, trunks, callbacks ---
+
+export const FlowCreate = Type.Object({ name: Name, definition: Type.Unknown() }, strict);
+export const FlowUpdate = Type.Object(
+  { name: Type.Optional(Name), definition: Type.Optional(Type.Unknown()) },
+  strict,
+);
+export const Flow = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  name: Type.String(),
+  currentVersion: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const FlowWithDefinition = Type.Intersect([
+  Flow,
+  Type.Object({ definition: Type.Unknown() }),
+]);
+export const FlowVersion = Type.Object({
+  flowId: Type.String(),
+  version: Type.Integer(),
+  definition: Type.Optional(Type.Unknown()),
+  createdAt: Timestamp,
+  createdBy: Type.String(),
+});
+
+export const BlockEntryCreate = Type.Object(
+  {
+    kind: literals(blockKinds),
+    value: Type.String({ minLength: 1, maxLength: 40 }),
+    reason: Type.Optional(Text(500)),
+  },
+  strict,
+);
+export const BlockEntry = Type.Object({
+  id: Type.String(),
+  tenantId: Nullable(Type.String()),
+  kind: Type.String(),
+  value: Type.String(),
+  reason: Type.String(),
+  createdAt: Timestamp,
+});
+
+const TrunkRegistrationIn = Type.Object(
+  {
+    registrar: Text(300),
+    username: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Text(200),
+    expiresSec: Type.Integer({ minimum: 60, maximum: 86_400 }),
+  },
+  strict,
+);
+const trunkFields = {
+  name: Name,
+  allowedSources: Type.Array(Text(60), { minItems: 1, maxItems: 100 }),
+  dialedNumberFrom: Type.Optional(literals(dialedNumberSources)),
+  callerIdFrom: Type.Optional(literals(callerIdSources)),
+  registration: Type.Optional(Nullable(TrunkRegistrationIn)),
+  enabled: Type.Optional(Type.Boolean()),
+};
+export const TrunkCreate = Type.Object(trunkFields, strict);
+export const TrunkPatch = Type.Partial(Type.Object(trunkFields, strict));
+export const Trunk = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  allowedSources: Type.Array(Type.String()),
+  dialedNumberFrom: Type.String(),
+  callerIdFrom: Type.String(),
+  registration: Nullable(
+    Type.Object({
+      registrar: Type.String(),
+      username: Type.String(),
+      expiresSec: Type.Integer(),
+      passwordSet: Type.Boolean(),
+    }),
+  ),
+  enabled: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const CallbackCreate = Type.Object(
+  {
+    callbackNumber: Type.String({ minLength: 1, maxLength: 40 }),
+    windowStart: Type.Optional(Nullable(Text(40))),
+    windowEnd: Type.Optional(Nullable(Text(40))),
+    reason: Type.Optional(Text(500)),
+    note: Type.Optional(Text(2000)),
+  },
+  strict,
+);
+export const CallbackPatch = Type.Object(
+  { status: Type.Optional(literals(callbackStatuses)), note: Type.Optional(Text(2000)) },
+  strict,
+);
+export const Callback = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  callId: Nullable(Type.String()),
+  callbackNumber: Type.String(),
+  display: Type.String(),
+  windowStart: Nullable(Timestamp),
+  windowEnd: Nullable(Timestamp),
+  /** The window in Japan time, as reports write it: 11月22日(日) 10時~11時 */
+  windowText: Nullable(Type.String()),
+  reason: Type.String(),
+  source: literals(callbackSources),
+  status: literals(callbackStatuses),
+  note: Type.String(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});

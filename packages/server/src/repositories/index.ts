@@ -1,10 +1,14 @@
 import { AuditRepository } from './audit-repository.ts';
+import { BlockListRepository } from './block-list-repository.ts';
+import { CallFlowRepository } from './call-flow-repository.ts';
+import { CallbackRepository } from './callback-repository.ts';
 import type { Executor } from './executor.ts';
 import { FaqRepository } from './faq-repository.ts';
 import { PhoneNumberRepository } from './phone-number-repository.ts';
 import { PlanRepository } from './plan-repository.ts';
 import { StaffRepository } from './staff-repository.ts';
 import { TenantRepository } from './tenant-repository.ts';
+import { TrunkRepository } from './trunk-repository.ts';
 import { UserRepository } from './user-repository.ts';
 
 /** All repositories bound to one executor (the database or an open transaction). */
@@ -16,6 +20,10 @@ export interface Repositories {
   faq: FaqRepository;
   users: UserRepository;
   audit: AuditRepository;
+  flows: CallFlowRepository;
+  blockList: BlockListRepository;
+  trunks: TrunkRepository;
+  callbacks: CallbackRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -27,5 +35,9 @@ export function repositories(db: Executor): Repositories {
     faq: new FaqRepository(db),
     users: new UserRepository(db),
     audit: new AuditRepository(db),
+    flows: new CallFlowRepository(db),
+    blockList: new BlockListRepository(db),
+    trunks: new TrunkRepository(db),
+    callbacks: new CallbackRepository(db),
   };
 }

@@ -17,6 +17,8 @@ export interface PhoneNumberRecord {
   canOriginate: boolean;
   quarantinedUntil: string | null;
   note: string;
+  /** The call flow this number runs; null = the default for its usage mode. */
+  flowId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,6 +36,7 @@ const toRecord = (r: PhoneNumbersTable): PhoneNumberRecord => ({
   canOriginate: toBool(r.can_originate),
   quarantinedUntil: r.quarantined_until,
   note: r.note,
+  flowId: r.flow_id,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -51,6 +54,7 @@ const toRow = (n: PhoneNumberRecord): PhoneNumbersTable => ({
   can_originate: fromBool(n.canOriginate),
   quarantined_until: n.quarantinedUntil,
   note: n.note,
+  flow_id: n.flowId,
   created_at: n.createdAt,
   updated_at: n.updatedAt,
 });

@@ -1,4 +1,5 @@
 import type { TenantsTable } from '../db/schema.ts';
+import type { BusinessHours } from '../domain/call-flow/business-hours.ts';
 import type { ReportChannel } from '../domain/report-channel.ts';
 import type { TenantState } from '../domain/tenant-lifecycle.ts';
 import { type Executor, parseJson, toCount } from './executor.ts';
@@ -24,9 +25,16 @@ export interface Tenant {
   reportChannel: ReportChannel;
   planCode: string;
   state: TenantState;
+  /** null = always open */
+  businessHours: BusinessHours | null;
+  /** What happens to callers who withhold their number. */
+  anonymousPolicy: AnonymousPolicy;
   createdAt: string;
   updatedAt: string;
 }
+
+export const anonymousPolicies = ['allow', 'reject'] as const;
+export type AnonymousPolicy = (typeof anonymousPolicies)[number];
 
 export interface TenantOption {
   code: string;
@@ -47,6 +55,8 @@ const toTenant = (r: TenantsTable): Tenant => ({
   reportChannel: parseJson<ReportChannel>(r.report_channel, { kind: 'none' }),
   planCode: r.plan_code,
   state: r.state as TenantState,
+  businessHours: parseJson<BusinessHours | null>(r.business_hours, null),
+  anonymousPolicy: r.anonymous_policy as AnonymousPolicy,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -65,6 +75,8 @@ const toRow = (t: Tenant): TenantsTable => ({
   report_channel: JSON.stringify(t.reportChannel),
   plan_code: t.planCode,
   state: t.state,
+  business_hours: t.businessHours ? JSON.stringify(t.businessHours) : null,
+  anonymous_policy: t.anonymousPolicy,
   created_at: t.createdAt,
   updated_at: t.updatedAt,
 });

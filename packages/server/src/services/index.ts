@@ -2,6 +2,9 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connect.ts';
 import { AuditService } from './audit-service.ts';
 import { AuthService } from './auth-service.ts';
+import { BlockListService } from './block-list-service.ts';
+import { CallFlowService } from './call-flow-service.ts';
+import { CallbackService } from './callback-service.ts';
 import { FaqService } from './faq-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PhoneNumberService } from './phone-number-service.ts';
@@ -9,6 +12,7 @@ import { PlanService } from './plan-service.ts';
 import { StaffService } from './staff-service.ts';
 import { Store } from './store.ts';
 import { TenantService } from './tenant-service.ts';
+import { TrunkService } from './trunk-service.ts';
 import { UserService } from './user-service.ts';
 
 export interface Services {
@@ -21,6 +25,10 @@ export interface Services {
   users: UserService;
   auth: AuthService;
   audit: AuditService;
+  flows: CallFlowService;
+  blockList: BlockListService;
+  trunks: TrunkService;
+  callbacks: CallbackService;
 }
 
 export function createServices(db: Db, clock: Clock, opts: { quarantineDays: number }): Services {
@@ -35,5 +43,9 @@ export function createServices(db: Db, clock: Clock, opts: { quarantineDays: num
     users: new UserService(store),
     auth: new AuthService(store, new LoginThrottle(clock)),
     audit: new AuditService(store),
+    flows: new CallFlowService(store),
+    blockList: new BlockListService(store),
+    trunks: new TrunkService(store),
+    callbacks: new CallbackService(store),
   };
 }

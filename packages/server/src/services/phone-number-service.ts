@@ -36,6 +36,7 @@ export interface NumberPatch {
   destination?: string | null;
   canOriginate?: boolean;
   usageMode?: UsageMode;
+  flowId?: string | null;
 }
 
 export interface AssignInput {
@@ -83,6 +84,7 @@ export async function releaseNumber(
     usageMode: null,
     destination: null,
     selfAnswer: false,
+    flowId: null,
     quarantinedUntil: until,
     updatedAt: tx.now,
   };
@@ -145,6 +147,7 @@ export class PhoneNumberService {
         canOriginate: input.canOriginate ?? false,
         quarantinedUntil: null,
         note: input.note ?? '',
+        flowId: null,
         createdAt: tx.now,
         updatedAt: tx.now,
       };
@@ -190,6 +193,20 @@ export class PhoneNumberService {
         after.destination =
           patch.destination === null ? null : normaliseDestination(patch.destination);
         checkDestination(before.usageMode!, after.destination, after.selfAnswer);
+      }
+      if (patch.flowId !== undefined) {
+        if (patch.flowId !== null) {
+          if (before.state !== 'assigned')
+            throw new AppError('number.not_assigned', 'only a lent number runs a call flow');
+          const flow = await tx.repos.flows.get(patch.flowId);
+          if (!flow) throw new AppError('flow.not_found', `no call flow ${patch.flowId}`);
+          if (flow.tenantId !== before.tenantId)
+            throw new AppError(
+              'flow.wrong_tenant',
+              'attach a flow of the client the number is lent to',
+            );
+        }
+        after.flowId = patch.flowId;
       }
       await tx.repos.numbers.update(after);
       await tx.audit({

@@ -1,10 +1,16 @@
 import { AppError } from '../errors.ts';
+import { type BusinessHours, checkBusinessHours } from '../domain/call-flow/business-hours.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
 import { normaliseReportChannel } from '../domain/report-channel.ts';
 import { type TenantState, transitionTenant } from '../domain/tenant-lifecycle.ts';
 import { normaliseEmail } from '../domain/validation.ts';
 import { uuidv7 } from '../ids.ts';
-import type { EmergencyContact, Tenant, TenantOption } from '../repositories/tenant-repository.ts';
+import type {
+  AnonymousPolicy,
+  EmergencyContact,
+  Tenant,
+  TenantOption,
+} from '../repositories/tenant-repository.ts';
 import { releaseNumber } from './phone-number-service.ts';
 import type { Actor, Store, Tx } from './store.ts';
 
@@ -20,6 +26,8 @@ export interface TenantInput {
   emergencyContact?: { name: string; phone?: string | null; email?: string | null } | null;
   reportChannel?: Record<string, unknown>;
   planCode?: string;
+  businessHours?: BusinessHours | null;
+  anonymousPolicy?: AnonymousPolicy;
 }
 
 export type TenantPatch = Partial<TenantInput>;
@@ -30,7 +38,20 @@ export const clientEditableTenantFields: readonly (keyof TenantPatch)[] = [
   'handlingManual',
   'emergencyContact',
   'reportChannel',
+  'businessHours',
+  'anonymousPolicy',
 ];
+
+function businessHours(h: BusinessHours | null | undefined): BusinessHours | null {
+  if (!h) return null;
+  const errors = checkBusinessHours(h, 'businessHours');
+  if (errors.length > 0) {
+    throw new AppError('request.invalid', errors.map((e) => `${e.path}: ${e.message}`).join('; '), {
+      errors,
+    });
+  }
+  return h;
+}
 
 export interface TenantView extends Tenant {
   options: TenantOption[];
@@ -91,6 +112,8 @@ export class TenantService {
         reportChannel: normaliseReportChannel(input.reportChannel ?? { kind: 'none' }),
         planCode,
         state: 'applied',
+        businessHours: businessHours(input.businessHours),
+        anonymousPolicy: input.anonymousPolicy ?? 'allow',
         createdAt: tx.now,
         updatedAt: tx.now,
       };
@@ -133,6 +156,9 @@ export class TenantService {
         after.emergencyContact = emergencyContact(patch.emergencyContact);
       if (patch.reportChannel !== undefined)
         after.reportChannel = normaliseReportChannel(patch.reportChannel);
+      if (patch.businessHours !== undefined)
+        after.businessHours = businessHours(patch.businessHours);
+      if (patch.anonymousPolicy !== undefined) after.anonymousPolicy = patch.anonymousPolicy;
       if (patch.planCode !== undefined && patch.planCode !== before.planCode) {
         const plan = await tx.repos.plans.get(patch.planCode);
         if (!plan) throw new AppError('plan.not_found', `no plan '${patch.planCode}'`);

@@ -83,6 +83,13 @@ function bodyFor(method: string, pattern: string): unknown {
     ],
     [/\/plans\/:planCode$/, { name: 'probe' }],
     [/\/tenants\/:tenantId$/, { companyInfo: 'probe' }],
+    [/\/flows$/, { name: 'probe', definition: { steps: [{ verb: 'hangup' }] } }],
+    [/\/flows\/:flowId$/, { definition: { steps: [{ verb: 'hangup' }] } }],
+    [/\/block-list$/, { kind: 'prefix', value: '0570' }],
+    [/\/callbacks$/, { callbackNumber: '03-1234-5678' }],
+    [/\/callbacks\/:callbackId$/, { status: 'done' }],
+    [/\/trunks$/, { name: 'probe', allowedSources: ['127.0.0.2'] }],
+    [/\/trunks\/:trunkId$/, { enabled: false }],
   ];
   for (const [re, body] of table) if (re.test(pattern)) return body;
   return {};
@@ -130,6 +137,11 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       tokenId: tok.body.apiToken.id,
       planCode: 'standard',
       optionCode: 'chatwork',
+      flowId: w.a.flowId,
+      version: '1',
+      entryId: w.a.blockEntryId,
+      callbackId: w.a.callbackId,
+      trunkId: w.trunkId,
     };
     leakTexts = [
       w.a.id,
@@ -139,6 +151,9 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       w.a.faqId,
       w.a.numberId,
       w.a.clientUserId,
+      w.a.flowId,
+      w.a.blockEntryId,
+      w.a.callbackId,
     ];
   });
 
@@ -201,7 +216,8 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
     for (const who of [w.b.clientAdmin, w.b.clientUser]) {
       for (const c of calls) {
         if (!c.pattern.includes(':tenantId/')) continue;
-        if (!/:(staffId|absenceId|faqId|numberId|userId)/.test(c.pattern)) continue;
+        if (!/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId)/.test(c.pattern))
+          continue;
         const before = await snapshot(ctx().db);
         const url = urlFor(c.pattern, mixed);
         const r = await who.request(c.method, url, bodyFor(c.method, c.pattern));

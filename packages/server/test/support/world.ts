@@ -15,6 +15,9 @@ export interface TenantWorld {
   clientAdminId: string;
   clientAdminEmail: string;
   clientUserId: string;
+  flowId: string;
+  blockEntryId: string;
+  callbackId: string;
   clientAdmin: Client;
   clientUser: Client;
   /** A text only this tenant's data contains, to spot leaks in any response. */
@@ -28,6 +31,7 @@ export interface World {
   a: TenantWorld;
   b: TenantWorld;
   freeNumberId: string;
+  trunkId: string;
 }
 
 let seq = 0;
@@ -108,8 +112,33 @@ async function tenant(
     }),
     201,
   );
+  const flow = await ok(
+    admin.post(`/api/v1/tenants/${id}/flows`, {
+      name: `${marker} flow`,
+      definition: { steps: [{ verb: 'answer' }, { verb: 'hangup' }] },
+    }),
+    201,
+  );
+  const block = await ok(
+    admin.post(`/api/v1/tenants/${id}/block-list`, {
+      kind: 'number',
+      value: '090-1234-0001',
+      reason: marker,
+    }),
+    201,
+  );
+  const callback = await ok(
+    admin.post(`/api/v1/tenants/${id}/callbacks`, {
+      callbackNumber: '090-1111-2222',
+      reason: marker,
+    }),
+    201,
+  );
   return {
     id,
+    flowId: flow.id,
+    blockEntryId: block.id,
+    callbackId: callback.id,
     staffIds: [s1.id, s2.id],
     absenceId: absence.id,
     faqId: faq.id,
@@ -150,6 +179,10 @@ export async function buildWorld(
   const a = await tenant(t, admin, `A${tag}`, numbers.a);
   const b = await tenant(t, admin, `B${tag}`, numbers.b);
   const free = await ok(admin.post('/api/v1/numbers', { number: numbers.free }), 201);
+  const trunk = await ok(
+    admin.post('/api/v1/trunks', { name: `carrier-${tag}`, allowedSources: ['127.0.0.1'] }),
+    201,
+  );
   return {
     admin,
     operator: await Client.login(t.app, `op${tag}@svc.example`, 'operator-pass'),
@@ -157,5 +190,6 @@ export async function buildWorld(
     a,
     b,
     freeNumberId: free.id,
+    trunkId: trunk.id,
   };
 }

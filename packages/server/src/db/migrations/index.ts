@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './0001-initial.ts';
+import { callHandling } from './0002-call-handling.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -7,6 +8,7 @@ import { initial } from './0001-initial.ts';
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-call-handling': callHandling,
 };
 
 export const migrationProvider: MigrationProvider = {
