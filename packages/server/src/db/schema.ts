@@ -208,6 +208,43 @@ export interface CallbackTasksTable {
   updated_at: string;
 }
 
+export interface CallsTable {
+  id: string;
+  tenant_id: string | null;
+  number_id: string | null;
+  trunk_id: string | null;
+  sip_call_id: string;
+  dialed: string;
+  caller: string | null;
+  caller_withheld: number;
+  offered_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  hangup_by: string;
+  sip_status: number | null;
+  disposition: string;
+  billable: number;
+  queue_wait_ms: number | null;
+  recording: string | null;
+  callback_task_id: string | null;
+  flow_id: string | null;
+  flow_version: number | null;
+  rtp_stats: string | null; // JSON
+  trace: string; // JSON list of lines
+}
+
+export interface CallLegsTable {
+  id: string;
+  call_id: string;
+  kind: string;
+  peer: string;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string | null;
+  outcome: string;
+  rtp_stats: string | null;
+}
+
 export interface Database {
   plans: PlansTable;
   plan_options: PlanOptionsTable;
@@ -226,4 +263,6 @@ export interface Database {
   block_entries: BlockEntriesTable;
   trunks: TrunksTable;
   callback_tasks: CallbackTasksTable;
+  calls: CallsTable;
+  call_legs: CallLegsTable;
 }

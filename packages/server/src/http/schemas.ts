@@ -485,3 +485,38 @@ export const Callback = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
+
+export const CallRecordSchema = Type.Object({
+  id: Type.String(),
+  tenantId: Nullable(Type.String()),
+  numberId: Nullable(Type.String()),
+  trunkId: Nullable(Type.String()),
+  sipCallId: Type.String(),
+  dialed: Type.String(),
+  caller: Nullable(Type.String()),
+  callerDisplay: Type.String(),
+  callerWithheld: Type.Boolean(),
+  offeredAt: Timestamp,
+  answeredAt: Nullable(Timestamp),
+  endedAt: Timestamp,
+  hangupBy: Type.String(),
+  sipStatus: Nullable(Type.Integer()),
+  disposition: Type.String(),
+  billable: Type.Boolean(),
+  queueWaitMs: Nullable(Type.Integer()),
+  recording: Nullable(Type.String()),
+  callbackTaskId: Nullable(Type.String()),
+  flowId: Nullable(Type.String()),
+  flowVersion: Nullable(Type.Integer()),
+  trace: Type.Array(Type.String()),
+});
+export const CallQuery = Type.Object(
+  {
+    from: Type.Optional(Text(40)),
+    to: Type.Optional(Text(40)),
+    disposition: Type.Optional(Text(40)),
+    before: Type.Optional(Id),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  strict,
+);

@@ -1,6 +1,7 @@
 import { AuditRepository } from './audit-repository.ts';
 import { BlockListRepository } from './block-list-repository.ts';
 import { CallFlowRepository } from './call-flow-repository.ts';
+import { CallRecordRepository } from './call-record-repository.ts';
 import { CallbackRepository } from './callback-repository.ts';
 import type { Executor } from './executor.ts';
 import { FaqRepository } from './faq-repository.ts';
@@ -24,6 +25,7 @@ export interface Repositories {
   blockList: BlockListRepository;
   trunks: TrunkRepository;
   callbacks: CallbackRepository;
+  calls: CallRecordRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -39,5 +41,6 @@ export function repositories(db: Executor): Repositories {
     blockList: new BlockListRepository(db),
     trunks: new TrunkRepository(db),
     callbacks: new CallbackRepository(db),
+    calls: new CallRecordRepository(db),
   };
 }

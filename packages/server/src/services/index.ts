@@ -4,6 +4,7 @@ import { AuditService } from './audit-service.ts';
 import { AuthService } from './auth-service.ts';
 import { BlockListService } from './block-list-service.ts';
 import { CallFlowService } from './call-flow-service.ts';
+import { CallRecordService } from './call-record-service.ts';
 import { CallbackService } from './callback-service.ts';
 import { FaqService } from './faq-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
@@ -29,6 +30,7 @@ export interface Services {
   blockList: BlockListService;
   trunks: TrunkService;
   callbacks: CallbackService;
+  calls: CallRecordService;
 }
 
 export function createServices(db: Db, clock: Clock, opts: { quarantineDays: number }): Services {
@@ -47,5 +49,6 @@ export function createServices(db: Db, clock: Clock, opts: { quarantineDays: num
     blockList: new BlockListService(store),
     trunks: new TrunkService(store),
     callbacks: new CallbackService(store),
+    calls: new CallRecordService(store),
   };
 }

@@ -142,6 +142,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       entryId: w.a.blockEntryId,
       callbackId: w.a.callbackId,
       trunkId: w.trunkId,
+      callId: w.a.callId,
     };
     leakTexts = [
       w.a.id,
@@ -154,6 +155,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       w.a.flowId,
       w.a.blockEntryId,
       w.a.callbackId,
+      w.a.callId,
     ];
   });
 
@@ -216,7 +218,11 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
     for (const who of [w.b.clientAdmin, w.b.clientUser]) {
       for (const c of calls) {
         if (!c.pattern.includes(':tenantId/')) continue;
-        if (!/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId)/.test(c.pattern))
+        if (
+          !/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId|callId)/.test(
+            c.pattern,
+          )
+        )
           continue;
         const before = await snapshot(ctx().db);
         const url = urlFor(c.pattern, mixed);

@@ -4,6 +4,7 @@
  * Built through the API itself as the service admin.
  */
 import assert from 'node:assert/strict';
+import { uuidv7 } from '../../src/ids.ts';
 import { Client, adminCredentials, type TestApp } from './harness.ts';
 
 export interface TenantWorld {
@@ -18,6 +19,7 @@ export interface TenantWorld {
   flowId: string;
   blockEntryId: string;
   callbackId: string;
+  callId: string;
   clientAdmin: Client;
   clientUser: Client;
   /** A text only this tenant's data contains, to spot leaks in any response. */
@@ -134,8 +136,37 @@ async function tenant(
     }),
     201,
   );
+  // A call record, as call control writes them.
+  const callId = uuidv7();
+  await t.services.store.read((r) =>
+    r.calls.insert({
+      id: callId,
+      tenantId: id,
+      numberId: num.id,
+      trunkId: null,
+      sipCallId: `${marker}@test`,
+      dialed: number,
+      caller: '+819012345678',
+      callerWithheld: false,
+      offeredAt: '2026-11-21T01:00:00.000Z',
+      answeredAt: null,
+      endedAt: '2026-11-21T01:00:05.000Z',
+      hangupBy: 'caller',
+      sipStatus: null,
+      disposition: 'abandoned',
+      billable: true,
+      queueWaitMs: null,
+      recording: null,
+      callbackTaskId: null,
+      flowId: null,
+      flowVersion: null,
+      rtpStats: null,
+      trace: [marker],
+    }),
+  );
   return {
     id,
+    callId,
     flowId: flow.id,
     blockEntryId: block.id,
     callbackId: callback.id,

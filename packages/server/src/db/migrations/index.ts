@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './0001-initial.ts';
 import { callHandling } from './0002-call-handling.ts';
+import { callRecords } from './0003-call-records.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -9,6 +10,7 @@ import { callHandling } from './0002-call-handling.ts';
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-call-handling': callHandling,
+  '0003-call-records': callRecords,
 };
 
 export const migrationProvider: MigrationProvider = {
