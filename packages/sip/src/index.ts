@@ -1,1 +1,129 @@
-export {};
+/** @uketsuke/sip — RFC 3261 SIP stack. Public API. */
+export { isSipParseError, SipErrorCode, SipParseError } from './errors.ts';
+export { isToken } from './grammar/charsets.ts';
+export type { Params } from './grammar/params.ts';
+export { formatParams, parseParams } from './grammar/params.ts';
+export { quote, unquote } from './grammar/quoted-string.ts';
+export { splitList } from './grammar/split-list.ts';
+export type { ContactList } from './headers/contact.ts';
+export { parseContacts } from './headers/contact.ts';
+export type { NameAddr } from './headers/name-addr.ts';
+export { formatNameAddr, parseNameAddr, tagOf } from './headers/name-addr.ts';
+export type { CSeq } from './headers/scalar-headers.ts';
+export {
+  formatCSeq,
+  parseCallId,
+  parseContentLength,
+  parseCSeq,
+  parseMaxForwards,
+} from './headers/scalar-headers.ts';
+export type { Via } from './headers/via.ts';
+export {
+  BRANCH_MAGIC_COOKIE,
+  formatVia,
+  hasRfc3261Branch,
+  parseVia,
+  viaBranch,
+  viaRport,
+} from './headers/via.ts';
+export type { ResponseOptions } from './message/create-response.ts';
+export { createResponse } from './message/create-response.ts';
+export { canonicalName, headerKey } from './message/header-names.ts';
+export type { ParseOptions } from './message/parse-message.ts';
+export { parseMessage } from './message/parse-message.ts';
+export type { SerializeOptions } from './message/serialize-message.ts';
+export { serializeHead, serializeMessage } from './message/serialize-message.ts';
+export type { HeaderField } from './message/sip-headers.ts';
+export { SipHeaders } from './message/sip-headers.ts';
+export type { SipMessage } from './message/sip-message.ts';
+export { SIP_VERSION, SipRequest, SipResponse } from './message/sip-message.ts';
+export { REASON_PHRASES, reasonPhrase } from './message/status-reasons.ts';
+export type { FramerOutput, StreamFramerOptions } from './message/stream-framer.ts';
+export { SipStreamFramer } from './message/stream-framer.ts';
+export { formatUri } from './uri/format-uri.ts';
+export { parseSipUriText, parseUri } from './uri/parse-uri.ts';
+export type { AbsoluteUri, SipUri, TelUri, Uri, UriParams } from './uri/uri-types.ts';
+export { isSipUri } from './uri/uri-types.ts';
+export { uriEquals } from './uri/uri-equals.ts';
+export type { ValidationOptions } from './validation/validate-message.ts';
+export {
+  validateDatagram,
+  validateMessage,
+  verdictForParseError,
+} from './validation/validate-message.ts';
+export type { Refusal, Verdict } from './validation/verdict.ts';
+export { SipStackError } from './errors.ts';
+export type { Clock, TimerHandle } from './clock/clock.ts';
+export { systemClock } from './clock/clock.ts';
+export { ManualClock } from './clock/manual-clock.ts';
+export { buildNon2xxAck } from './transaction/build-ack.ts';
+export { buildCancel } from './transaction/build-cancel.ts';
+export type { InviteClientState } from './transaction/invite-client-transaction.ts';
+export { InviteClientTransaction } from './transaction/invite-client-transaction.ts';
+export type {
+  InviteServerOptions,
+  InviteServerState,
+} from './transaction/invite-server-transaction.ts';
+export { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
+export type { NonInviteClientState } from './transaction/non-invite-client-transaction.ts';
+export { NonInviteClientTransaction } from './transaction/non-invite-client-transaction.ts';
+export type { NonInviteServerState } from './transaction/non-invite-server-transaction.ts';
+export { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
+export type { TransitionTable } from './transaction/state-machine.ts';
+export { StateMachine } from './transaction/state-machine.ts';
+export type { TimerConfig } from './transaction/timer-values.ts';
+export { DEFAULT_TIMERS, timerValues } from './transaction/timer-values.ts';
+export { cancelTargetKey, clientKey, serverKey } from './transaction/transaction-key.ts';
+export type {
+  ClientTransaction,
+  ServerTransaction,
+  TransactionLayerOptions,
+} from './transaction/transaction-layer.ts';
+export { TransactionLayer } from './transaction/transaction-layer.ts';
+export type {
+  Channel,
+  ClientTransactionUser,
+  ServerTransactionUser,
+  TransactionContext,
+} from './transaction/transaction-types.ts';
+export type {
+  LoopbackFaults,
+  LoopbackReceiver,
+  LoopbackStats,
+} from './transport/loopback-network.ts';
+export { LoopbackNetwork } from './transport/loopback-network.ts';
+export { isLoopback, isUnsafeDestination } from './transport/destination-guard.ts';
+export type { SocketAddress } from './transport/response-routing.ts';
+export { responseDestination, stampVia } from './transport/response-routing.ts';
+export type {
+  UdpTransportHandler,
+  UdpTransportOptions,
+} from './transport/udp-transport.ts';
+export { UdpTransport } from './transport/udp-transport.ts';
+export type { StatelessReply } from './transport/stateless-reply.ts';
+export { statelessReply } from './transport/stateless-reply.ts';
+export type {
+  TcpTransportHandler,
+  TcpTransportOptions,
+} from './transport/tcp-transport.ts';
+export { TcpTransport } from './transport/tcp-transport.ts';
+export type {
+  Invite2xxRetransmitterEvents,
+  RetransmitterState,
+} from './transaction/invite-2xx-retransmitter.ts';
+export { Invite2xxRetransmitter } from './transaction/invite-2xx-retransmitter.ts';
+export type { AuthHeader } from './auth/auth-header.ts';
+export { formatAuthHeader, parseAuthHeader } from './auth/auth-header.ts';
+export type { DigestAlgorithm, DigestInput } from './auth/digest.ts';
+export { computeDigestResponse, digestHa1, verifyDigest } from './auth/digest.ts';
+export type { DialogId, DialogState, InDialogRequestOptions } from './dialog/dialog.ts';
+export { Dialog, dialogKey } from './dialog/dialog.ts';
+export type { RandomHex } from './transaction/identifiers.ts';
+export {
+  createBranch,
+  createCallId,
+  createTag,
+  cryptoRandomHex,
+} from './transaction/identifiers.ts';
+export type { MessageSocket, WebSocketSipHandler } from './transport/websocket-connection.ts';
+export { WebSocketSipConnection } from './transport/websocket-connection.ts';

@@ -1,0 +1,145 @@
+/**
+ * Header field names: case-insensitive (RFC 3261 §7.3.1), with compact forms (§7.3.3 and
+ * the extensions that registered one). Internally a header is keyed by its lower-cased
+ * full name; on the wire it is written with its canonical spelling.
+ */
+
+/** Compact form → lower-cased full name (RFC 3261 §7.3.3, §20; IANA SIP parameters). */
+const COMPACT: Record<string, string> = {
+  a: 'accept-contact',
+  b: 'referred-by',
+  c: 'content-type',
+  d: 'request-disposition',
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact',
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info',
+  o: 'event',
+  r: 'refer-to',
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events',
+  v: 'via',
+  x: 'session-expires',
+  y: 'identity',
+};
+
+/** Canonical spellings that plain Title-Case would get wrong, plus the common ones. */
+const CANONICAL: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'mime-version': 'MIME-Version',
+  rack: 'RAck',
+  rseq: 'RSeq',
+  'sip-etag': 'SIP-ETag',
+  'sip-if-match': 'SIP-If-Match',
+  'p-asserted-identity': 'P-Asserted-Identity',
+};
+
+/** Header fields that may hold a comma-separated list (RFC 3261 §7.3.1, §20). */
+const LIST_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'alert-info',
+  'allow',
+  'allow-events',
+  'call-info',
+  'contact',
+  'content-encoding',
+  'content-language',
+  'error-info',
+  'in-reply-to',
+  'path',
+  'proxy-require',
+  'record-route',
+  'require',
+  'route',
+  'service-route',
+  'supported',
+  'unsupported',
+  'via',
+  'warning',
+]);
+
+/** Header fields that must appear at most once in a message (RFC 3261 §7.3.1, §20). */
+export const SINGLE_HEADERS: readonly string[] = [
+  'call-id',
+  'content-length',
+  'content-type',
+  'cseq',
+  'from',
+  'max-forwards',
+  'to',
+];
+
+/** Lower-cased full name for any spelling of a header name, compact or not. */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+}
+
+/** Canonical wire spelling for a lower-cased full name: "content-type" → "Content-Type". */
+export function canonicalName(key: string): string {
+  const known = CANONICAL[key];
+  if (known !== undefined) return known;
+  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+}
+
+/** Spelling → [key, wire name]; header names repeat endlessly, so remember them. */
+const SPELLINGS = new Map<string, readonly [string, string]>();
+const MAX_SPELLINGS = 2048;
+
+/** Key and wire name for a spelling, memoized (the parser's hot path). */
+export function resolveName(original: string): readonly [string, string] {
+  let hit = SPELLINGS.get(original);
+  if (hit === undefined) {
+    const key = headerKey(original);
+    hit = [key, wireName(original, key)] as const;
+    // Bounded so hostile peers inventing names cannot grow it without limit.
+    if (SPELLINGS.size < MAX_SPELLINGS) SPELLINGS.set(original, hit);
+  }
+  return hit;
+}
+
+const KNOWN = new Set<string>([
+  ...Object.values(COMPACT),
+  ...Object.keys(CANONICAL),
+  ...LIST_HEADERS,
+  ...SINGLE_HEADERS,
+  'authorization',
+  'authentication-info',
+  'date',
+  'expires',
+  'min-expires',
+  'organization',
+  'priority',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'reply-to',
+  'retry-after',
+  'server',
+  'timestamp',
+  'user-agent',
+  'content-disposition',
+  'min-se',
+  'rseq',
+  'reason',
+]);
+
+/**
+ * Wire spelling for a header written as `original`: known headers get their canonical
+ * form (compact forms expanded), unknown ones keep the sender's spelling.
+ */
+export function wireName(original: string, key = headerKey(original)): string {
+  return KNOWN.has(key) ? canonicalName(key) : original;
+}
+
+export function isListHeader(key: string): boolean {
+  return LIST_HEADERS.has(key);
+}

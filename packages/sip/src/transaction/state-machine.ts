@@ -1,0 +1,38 @@
+/**
+ * A guarded finite state machine: the allowed transitions are data, and anything else
+ * throws (STYLE.md principle 2). Each transaction draws its diagram next to its table.
+ */
+import { SipErrorCode, SipStackError } from '../errors.ts';
+
+export type TransitionTable<S extends string> = { readonly [K in S]: readonly S[] };
+
+export class StateMachine<S extends string> {
+  readonly #name: string;
+  readonly #table: TransitionTable<S>;
+  #state: S;
+
+  constructor(name: string, initial: S, table: TransitionTable<S>) {
+    this.#name = name;
+    this.#state = initial;
+    this.#table = table;
+  }
+
+  get state(): S {
+    return this.#state;
+  }
+
+  is(...states: S[]): boolean {
+    return states.includes(this.#state);
+  }
+
+  /** Move to `to`; throws SIP_ILLEGAL_TRANSITION when the table has no such edge. */
+  transition(to: S): void {
+    if (!this.#table[this.#state].includes(to)) {
+      throw new SipStackError(
+        SipErrorCode.IllegalTransition,
+        `${this.#name}: illegal transition ${this.#state} → ${to}`,
+      );
+    }
+    this.#state = to;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Transaction matching keys (RFC 3261 §17.1.3 client side, §17.2.3 server side).
+ */
+import { tagOf } from '../headers/name-addr.ts';
+import { formatVia, hasRfc3261Branch, type Via, viaBranch } from '../headers/via.ts';
+import type { SipMessage, SipRequest } from '../message/sip-message.ts';
+
+function topVia(msg: SipMessage): Via {
+  const via = msg.topVia;
+  if (via === undefined) throw new TypeError('message without Via');
+  return via;
+}
+
+/**
+ * §17.1.3: a response matches a client transaction by the top Via branch and the CSeq
+ * method (so a CANCEL's responses never reach the INVITE sharing its branch).
+ */
+export function clientKey(msg: SipMessage): string {
+  return `c|${viaBranch(topVia(msg)) ?? ''}|${msg.cseq.method}`;
+}
+
+/** ACK belongs to the INVITE transaction it acknowledges (§17.2.3). */
+function serverMethod(method: string): string {
+  return method === 'ACK' ? 'INVITE' : method;
+}
+
+/**
+ * §17.2.3: with an RFC 3261 branch, match on branch + sent-by + method (ACK → INVITE).
+ * Otherwise fall back to RFC 2543 matching on Request-URI, tags, Call-ID, CSeq and top
+ * Via. The To tag is left out for INVITE/ACK because the ACK carries the tag of our
+ * response while the INVITE did not (a simplification of §17.2.3's ACK rule).
+ */
+export function serverKey(req: SipRequest, methodOverride?: string): string {
+  const via = topVia(req);
+  const method = methodOverride ?? serverMethod(req.method);
+  if (hasRfc3261Branch(via)) {
+    const sentBy = `${via.host.toLowerCase()}:${via.port ?? ''}`;
+    return `s|${viaBranch(via)}|${sentBy}|${method}`;
+  }
+  const toTag = method === 'INVITE' ? '' : (tagOf(req.to) ?? '');
+  const fromTag = tagOf(req.from) ?? '';
+  return `s2543|${req.uriText}|${toTag}|${fromTag}|${req.callId}|${req.cseq.seq}|${method}|${formatVia(via)}`;
+}
+
+/** §9.2: the INVITE server transaction a CANCEL refers to has the same key but method INVITE. */
+export function cancelTargetKey(cancel: SipRequest): string {
+  return serverKey(cancel, 'INVITE');
+}

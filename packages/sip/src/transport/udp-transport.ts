@@ -1,0 +1,122 @@
+/**
+ * UDP transport (RFC 3261 §18): one dgram socket; every datagram is parsed and validated,
+ * malformed requests are answered statelessly with the verdict's status, good messages go
+ * to the handler with a Channel bound to where answers must be sent.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { SipErrorCode, SipStackError } from '../errors.ts';
+import { serializeMessage } from '../message/serialize-message.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { Channel } from '../transaction/transaction-types.ts';
+import { type ValidationOptions, validateDatagram } from '../validation/validate-message.ts';
+import type { Verdict } from '../validation/verdict.ts';
+import { isUnsafeDestination } from './destination-guard.ts';
+import { responseDestination, type SocketAddress, stampVia } from './response-routing.ts';
+import { statelessReply } from './stateless-reply.ts';
+
+export interface UdpTransportHandler {
+  /** A valid request; `reply` is the channel its responses take (§18.2.2). */
+  onRequest(request: SipRequest, source: SocketAddress, reply: Channel): void;
+  onResponse(response: SipResponse, source: SocketAddress): void;
+  /** Reports rejected (answered) and dropped datagrams. */
+  onDiscard?(verdict: Exclude<Verdict, { kind: 'accept' }>, source: SocketAddress): void;
+  /** Asynchronous socket errors (e.g. ICMP unreachable reported on send). */
+  onSocketError?(error: Error): void;
+}
+
+export interface UdpTransportOptions {
+  /** Local address to bind, e.g. "127.0.0.1" or "::1". */
+  host: string;
+  /** 0 picks an ephemeral port. */
+  port: number;
+  validation?: ValidationOptions;
+  /** Extra destination policy; tests restrict sending to loopback with it. */
+  allowDestination?: (address: string) => boolean;
+}
+
+export class UdpTransport {
+  readonly #socket: Socket;
+  readonly #options: UdpTransportOptions;
+  readonly #handler: UdpTransportHandler;
+  #closed = false;
+
+  private constructor(socket: Socket, options: UdpTransportOptions, handler: UdpTransportHandler) {
+    this.#socket = socket;
+    this.#options = options;
+    this.#handler = handler;
+    socket.on('message', (data, rinfo) =>
+      this.#receive(data, { address: rinfo.address, port: rinfo.port }),
+    );
+  }
+
+  static open(options: UdpTransportOptions, handler: UdpTransportHandler): Promise<UdpTransport> {
+    const socket = createSocket(isIP(options.host) === 6 ? 'udp6' : 'udp4');
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port, options.host, () => {
+        socket.off('error', reject);
+        resolve(new UdpTransport(socket, options, handler));
+      });
+    });
+  }
+
+  get local(): SocketAddress {
+    const a = this.#socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  /** A Channel to a resolved destination (IP literal and port). */
+  channel(destination: SocketAddress): Channel {
+    return { reliable: false, send: (message: SipMessage) => this.send(message, destination) };
+  }
+
+  /** Send a message; throws SIP_TRANSPORT_ERROR for refused or unsafe destinations. */
+  send(message: SipMessage, to: SocketAddress): void {
+    if (this.#closed) throw new SipStackError(SipErrorCode.TransportError, 'transport closed');
+    if (isUnsafeDestination(to.address) || this.#options.allowDestination?.(to.address) === false) {
+      throw new SipStackError(SipErrorCode.TransportError, `refusing to send to ${to.address}`);
+    }
+    this.#socket.send(serializeMessage(message), to.port, to.address, (err) => {
+      if (err) this.#handler.onSocketError?.(err);
+    });
+  }
+
+  #replyChannel(request: SipRequest, source: SocketAddress): Channel {
+    const via = request.topVia;
+    return this.channel((via && responseDestination(via)) ?? source);
+  }
+
+  #receive(data: Buffer, source: SocketAddress): void {
+    const verdict = validateDatagram(data, this.#options.validation);
+    if (verdict.kind === 'accept') {
+      const msg = verdict.message;
+      if (msg.kind === 'request') {
+        stampVia(msg, source);
+        this.#handler.onRequest(msg, source, this.#replyChannel(msg, source));
+      } else {
+        this.#handler.onResponse(msg, source);
+      }
+      return;
+    }
+    if (verdict.kind === 'reject') this.#answerStatelessly(verdict, source);
+    this.#handler.onDiscard?.(verdict, source);
+  }
+
+  /** Answer a rejected request without a transaction (§8.2, §18.2.2). */
+  #answerStatelessly(verdict: Extract<Verdict, { kind: 'reject' }>, source: SocketAddress): void {
+    const { response, destination } = statelessReply(verdict, source);
+    try {
+      this.send(response, destination);
+    } catch {
+      // Refused destination: nothing to answer.
+    }
+  }
+
+  /** Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}
