@@ -34,7 +34,7 @@ export async function startServer(
     await services.plans.seedDefaults(systemActor);
     const adminEmail = config.adminEmail ?? (opts.demo ? 'admin@example.com' : undefined);
     const adminPassword = config.adminPassword ?? (opts.demo ? 'admin-demo-pass' : undefined);
-    const admin = await services.auth.ensureFirstAdmin(systemActor, adminEmail, adminPassword);
+    const admin = await services.users.ensureFirstAdmin(systemActor, adminEmail, adminPassword);
     if (admin?.generatedPassword) {
       banner.push(
         `first admin created: ${admin.email} / ${admin.generatedPassword} (shown once; set UKETSUKE_ADMIN_EMAIL / UKETSUKE_ADMIN_PASSWORD to choose)`,

@@ -10,9 +10,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import { normaliseEmail } from '../domain/validation.ts';
 import { randomSecret, uuidv7 } from '../ids.ts';
-import type { ApiToken, User, UserWithSecret } from '../repositories/user-repository.ts';
+import type { ApiToken, User } from '../repositories/user-repository.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import { checkPasswordStrength, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { Actor, Store } from './store.ts';
@@ -225,43 +224,5 @@ export class AuthService {
         tenantId: user.tenantId,
       });
     });
-  }
-
-  /**
-   * Creates the first service admin on an empty database. Returns the password when it was
-   * generated (the caller prints it once), undefined when one was given or users exist.
-   */
-  async ensureFirstAdmin(
-    actor: Actor,
-    email?: string,
-    password?: string,
-  ): Promise<{ email: string; generatedPassword?: string } | undefined> {
-    if ((await this.#store.read((r) => r.users.count())) > 0) return undefined;
-    const adminEmail = normaliseEmail(email ?? 'admin@uketsuke.localhost');
-    const pw = password ?? randomSecret(12);
-    const passwordHash = await hashPassword(pw);
-    await this.#store.write(actor, async (tx) => {
-      const u: UserWithSecret = {
-        id: uuidv7(tx.nowDate.getTime()),
-        email: adminEmail,
-        name: 'Administrator',
-        role: 'service_admin',
-        tenantId: null,
-        passwordHash,
-        disabled: false,
-        createdAt: tx.now,
-        updatedAt: tx.now,
-        lastLoginAt: null,
-      };
-      await tx.repos.users.insert(u);
-      await tx.audit({
-        action: 'user.create',
-        entityType: 'user',
-        entityId: u.id,
-        tenantId: null,
-        after: publicUser(u),
-      });
-    });
-    return password ? { email: adminEmail } : { email: adminEmail, generatedPassword: pw };
   }
 }

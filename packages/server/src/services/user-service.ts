@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import { isClientRole, type Role } from '../domain/roles.ts';
 import { normaliseEmail } from '../domain/validation.ts';
-import { uuidv7 } from '../ids.ts';
+import { randomSecret, uuidv7 } from '../ids.ts';
 import type { User, UserWithSecret } from '../repositories/user-repository.ts';
 import { checkPasswordStrength, hashPassword } from './passwords.ts';
 import type { Actor, Store, Tx } from './store.ts';
@@ -136,6 +136,26 @@ export class UserService {
       });
       return publicUser(after);
     });
+  }
+
+  /**
+   * Creates the first service admin on an empty database. Returns the password when it was
+   * generated (the caller prints it once); undefined when users exist already.
+   */
+  async ensureFirstAdmin(
+    actor: Actor,
+    email?: string,
+    password?: string,
+  ): Promise<{ email: string; generatedPassword?: string } | undefined> {
+    if ((await this.#store.read((r) => r.users.count())) > 0) return undefined;
+    const pw = password ?? randomSecret(12);
+    const u = await this.create(actor, {
+      email: email ?? 'admin@uketsuke.localhost',
+      name: 'Administrator',
+      role: 'service_admin',
+      password: pw,
+    });
+    return password ? { email: u.email } : { email: u.email, generatedPassword: pw };
   }
 
   async #load(tx: Tx, id: string, scope?: { tenantId: string }): Promise<UserWithSecret> {

@@ -31,7 +31,7 @@ export async function startTestApp(
   const db = await openDatabase(config);
   const services = createServices(db, clock, { quarantineDays: opts.quarantineDays ?? 180 });
   await services.plans.seedDefaults(systemActor);
-  await services.auth.ensureFirstAdmin(
+  await services.users.ensureFirstAdmin(
     systemActor,
     adminCredentials.email,
     adminCredentials.password,
