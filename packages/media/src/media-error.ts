@@ -1,0 +1,40 @@
+/**
+ * One catalogue of media error codes. Codes are stable strings: callers switch on
+ * `error.code`, never on the message. Mapping to SIP/HTTP statuses happens at the edge
+ * (e.g. the call layer answers `MEDIA_SDP_NO_COMMON_CODEC` with 488 Not Acceptable Here).
+ */
+export const MediaErrorCode = {
+  /** RTP/RTCP datagram shorter than its fixed header or declared lengths. */
+  RtpMalformed: 'MEDIA_RTP_MALFORMED',
+  RtcpMalformed: 'MEDIA_RTCP_MALFORMED',
+  /** Output buffer too small for the packet being written. */
+  BufferTooSmall: 'MEDIA_BUFFER_TOO_SMALL',
+  InvalidArgument: 'MEDIA_INVALID_ARGUMENT',
+  DtmfInvalid: 'MEDIA_DTMF_INVALID',
+  SdpMalformed: 'MEDIA_SDP_MALFORMED',
+  /** No audio codec in the offer that we support: answer 488 (RFC 3261 §13.3.1.1). */
+  SdpNoCommonCodec: 'MEDIA_SDP_NO_COMMON_CODEC',
+  /** The offer contains no usable audio stream at all (e.g. only video, or only SAVPF). */
+  SdpNoAudio: 'MEDIA_SDP_NO_AUDIO',
+  WavMalformed: 'MEDIA_WAV_MALFORMED',
+  WavUnsupported: 'MEDIA_WAV_UNSUPPORTED',
+  Closed: 'MEDIA_CLOSED',
+  /** Every RTP port pair in the configured range is in use. */
+  PortsExhausted: 'MEDIA_PORTS_EXHAUSTED',
+} as const;
+
+export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];
+
+export class MediaError extends Error {
+  readonly code: MediaErrorCode;
+
+  constructor(code: MediaErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MediaError';
+    this.code = code;
+  }
+}
+
+export function isMediaError(value: unknown, code?: MediaErrorCode): value is MediaError {
+  return value instanceof MediaError && (code === undefined || value.code === code);
+}

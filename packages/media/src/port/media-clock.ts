@@ -1,0 +1,120 @@
+/**
+ * One 20 ms clock for every call in the process (DESIGN.md: never a timer per call).
+ *
+ * Ticks are scheduled against absolute deadlines (start + n·20 ms), so timer lateness
+ * does not accumulate as drift. When the event loop stalls, the clock runs the missed
+ * ticks back to back, at most `maxCatchUpTicks`; older ones are skipped and counted (a
+ * burst of late RTP is better than a permanently delayed stream).
+ *
+ * The timer runs only while there are listeners.
+ */
+import { FRAME_MS } from './media-port.ts';
+import { realTimerScheduler, type TimerHandle, type TimerScheduler } from './timer-scheduler.ts';
+
+export type MediaClockListener = (tick: number) => void;
+
+export interface MediaClockOptions {
+  scheduler?: TimerScheduler;
+  frameMs?: number;
+  maxCatchUpTicks?: number;
+  /**
+   * A throwing listener is reported here and does not stop the others (default:
+   * `process.emitWarning`, so one broken call cannot take the process down).
+   */
+  onListenerError?: (error: unknown) => void;
+}
+
+export class MediaClock {
+  private readonly scheduler: TimerScheduler;
+  readonly frameMs: number;
+  private readonly maxCatchUpTicks: number;
+  private readonly onListenerError: (error: unknown) => void;
+  private readonly listeners = new Set<MediaClockListener>();
+  private timer: TimerHandle | undefined;
+  private startedAt = 0;
+  /** Ticks delivered (or skipped) since the clock (re)started. */
+  private ticks = 0;
+  /** Ticks dropped because the loop fell too far behind. */
+  skippedTicks = 0;
+  private tickCounter = 0;
+
+  constructor(options: MediaClockOptions = {}) {
+    this.scheduler = options.scheduler ?? realTimerScheduler;
+    this.frameMs = options.frameMs ?? FRAME_MS;
+    this.maxCatchUpTicks = options.maxCatchUpTicks ?? 5;
+    // Default: report loudly but keep every other call's media running.
+    this.onListenerError =
+      options.onListenerError ??
+      ((error) => process.emitWarning(error instanceof Error ? error : String(error)));
+  }
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /** Total ticks delivered over the clock's life. */
+  get tickCount(): number {
+    return this.tickCounter;
+  }
+
+  /** Subscribe; returns the unsubscribe function (safe to call twice). */
+  add(listener: MediaClockListener): () => void {
+    this.listeners.add(listener);
+    if (this.timer === undefined) this.start();
+    return () => this.remove(listener);
+  }
+
+  remove(listener: MediaClockListener): void {
+    this.listeners.delete(listener);
+    if (this.listeners.size === 0) this.stop();
+  }
+
+  /** Stop ticking and drop every listener. Safe to call twice. */
+  close(): void {
+    this.listeners.clear();
+    this.stop();
+  }
+
+  private start(): void {
+    this.startedAt = this.scheduler.now();
+    this.ticks = 0;
+    this.schedule();
+  }
+
+  private stop(): void {
+    if (this.timer !== undefined) this.scheduler.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    const deadline = this.startedAt + (this.ticks + 1) * this.frameMs;
+    this.timer = this.scheduler.setTimer(this.fire, deadline - this.scheduler.now());
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const due = Math.floor((this.scheduler.now() - this.startedAt) / this.frameMs);
+    let behind = due - this.ticks;
+    if (behind > this.maxCatchUpTicks) {
+      this.skippedTicks += behind - this.maxCatchUpTicks;
+      this.ticks += behind - this.maxCatchUpTicks;
+      behind = this.maxCatchUpTicks;
+    }
+    for (let i = 0; i < behind && this.listeners.size > 0; i++) {
+      this.ticks++;
+      this.tickCounter++;
+      for (const listener of this.listeners) {
+        try {
+          listener(this.tickCounter);
+        } catch (error) {
+          this.onListenerError(error);
+        }
+      }
+    }
+    if (this.listeners.size > 0 && this.timer === undefined) this.schedule();
+  };
+}

@@ -1,0 +1,412 @@
+/**
+ * One RTP stream over UDP (node:dgram): G.711 audio plus RFC 4733 telephone-event, with
+ * statistics and RTCP reports, and symmetric RTP.
+ *
+ * Symmetric RTP (RFC 4961's idea; what SBCs call "latching"): phones behind NAT put an
+ * unreachable private address in their SDP, but their packets arrive from the NAT's
+ * public mapping. On the first packet that carries a negotiated payload type we switch
+ * our destination to the packet's source address and port ('latched' event). Later
+ * sources are ignored until {@link RtpSession.relatch} (after a re-INVITE).
+ *
+ * The session never runs a timer: the owner calls {@link sendFrame} (or
+ * {@link sendEncoded}) once per ptime from the shared MediaClock, and {@link poll} to age
+ * out DTMF whose end packets were lost. RTCP is sent when the owner calls
+ * {@link sendRtcpReport} (RFC 3550 §6.2 suggests ~5 s for a two-party call).
+ *
+ * RTCP: with rtcp-mux (RFC 5761) it shares the RTP socket and is told apart by packet
+ * type (§4). Otherwise it has its own socket on the odd port above RTP (RFC 3550 §11),
+ * from a {@link RtpPortAllocator} or `localPort + 1`, latched like RTP. Only when
+ * neither is available (localPort 0 without an allocator — tests) does RTCP go out from
+ * the RTP socket.
+ */
+import { randomInt } from 'node:crypto';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { type DtmfDigitEvent, DtmfReceiver, type DtmfStartEvent } from '../dtmf/dtmf-receiver.ts';
+import { G711_PAYLOAD_TYPE, type G711Law, g711Tables } from '../g711/g711-codec.ts';
+import { MediaError, MediaErrorCode } from '../media-error.ts';
+import { directionReceives, directionSends, type MediaDirection } from '../sdp/media-direction.ts';
+import {
+  looksLikeRtcp,
+  parseRtcpCompound,
+  type RtcpPacket,
+  SDES_ITEM,
+  serializeRtcpCompound,
+} from '../rtcp/rtcp-packet.ts';
+import { parseRtpPacket, RtpPacketView } from '../rtp/rtp-packet.ts';
+import { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
+import { bindUdpSocket } from './bind-udp-socket.ts';
+import type { RtpPortAllocator } from './rtp-port-allocator.ts';
+import { MAX_RTP_PAYLOAD, RtpSender, type TransportAddress } from './rtp-sender.ts';
+
+/** Where to bind, for {@link RtpSession.open}. */
+export interface RtpBindOptions {
+  /** Local bind address (e.g. '127.0.0.1', '0.0.0.0', '::'). */
+  localAddress: string;
+  /** Local port, 0 for any free one (ignored with `portAllocator`). */
+  localPort?: number;
+  /** Take an even/odd RTP/RTCP port pair from the configured range. */
+  portAllocator?: RtpPortAllocator;
+}
+
+export type RtpSessionOptions = RtpBindOptions & RtpStreamOptions;
+
+/** The stream itself: peer, codec, payload types (from {@link NegotiatedAudio}). */
+export interface RtpStreamOptions {
+  remoteAddress: string;
+  remotePort: number;
+  /** RTCP destination port; default remotePort + 1, or remotePort with rtcpMux. */
+  remoteRtcpPort?: number;
+  rtcpMux?: boolean;
+  codec: G711Law;
+  /** Default: the static PT of the codec (0/8). */
+  payloadType?: number;
+  telephoneEventPt?: number;
+  ptimeMs?: number;
+  /**
+   * Our negotiated direction (default sendrecv). Without "send", sendFrame/sendEncoded
+   * are no-ops; without "receive", incoming audio and DTMF are counted but not delivered.
+   * RTCP flows either way (RFC 3264 §5.1).
+   */
+  direction?: MediaDirection;
+  /** Latch to the source of received RTP (default true). */
+  symmetric?: boolean;
+  ssrc?: number;
+  cname?: string;
+  /** Monotonic ms clock (jitter, DTMF timing). Default performance.now. */
+  now?: () => number;
+  wallClockMs?: () => number;
+  dtmfDurationMs?: number;
+}
+
+export type RtpSessionEvents = {
+  /**
+   * Decoded audio of one received packet and its RTP timestamp (feed a JitterBuffer).
+   * The buffer is reused for the next packet: consume or copy it synchronously.
+   */
+  audio: [samples: Int16Array, rtpTimestamp: number];
+  /**
+   * The still-encoded G.711 payload of each accepted audio packet, for relaying without
+   * transcoding (`other.sendEncoded(datagram, offset, length)`). Valid synchronously only.
+   */
+  payload: [datagram: Uint8Array, offset: number, length: number];
+  dtmf: [DtmfDigitEvent];
+  dtmfStart: [DtmfStartEvent];
+  latched: [TransportAddress];
+  rtcp: [RtcpPacket[]];
+  /** Socket errors; the session is still open (close it if the error is fatal). */
+  error: [Error];
+};
+
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  private readonly socket: Socket;
+  private readonly rtcpSocket: Socket | undefined;
+  private rtcpLatched = false;
+  readonly ssrc: number;
+  readonly codec: G711Law;
+  readonly payloadType: number;
+  readonly telephoneEventPt: number | undefined;
+  readonly ptimeMs: number;
+  readonly stats: RtpStreamStats;
+  private readonly symmetric: boolean;
+  private readonly cname: string;
+  private readonly rtcpMux: boolean;
+  private remote: TransportAddress;
+  private remoteRtcpPort: number;
+  private remoteRtcpAddress: string;
+  private latched = false;
+  private receiving = true;
+  private readonly sender: RtpSender;
+  private readonly decodeTable: Int16Array;
+  private readonly view = new RtpPacketView();
+  private readonly decoded = new Int16Array(MAX_RTP_PAYLOAD);
+  private decodedView: Int16Array = this.decoded.subarray(0, 160);
+  private readonly dtmfReceiver: DtmfReceiver;
+  private closed = false;
+  /** Datagrams dropped: not RTP, wrong payload type, or from a non-latched source. */
+  discarded = 0;
+
+  private constructor(socket: Socket, rtcpSocket: Socket | undefined, options: RtpStreamOptions) {
+    super();
+    this.socket = socket;
+    this.rtcpSocket = rtcpSocket;
+    this.codec = options.codec;
+    this.payloadType = options.payloadType ?? G711_PAYLOAD_TYPE[options.codec];
+    this.telephoneEventPt = options.telephoneEventPt;
+    this.ptimeMs = options.ptimeMs ?? 20;
+    this.symmetric = options.symmetric ?? true;
+    this.ssrc = (options.ssrc ?? randomInt(0, 0x1_0000_0000 - 1)) >>> 0;
+    this.cname = options.cname ?? `uketsuke-${this.ssrc.toString(16)}`;
+    this.rtcpMux = options.rtcpMux ?? false;
+    this.remote = { address: options.remoteAddress, port: options.remotePort };
+    this.remoteRtcpPort =
+      options.remoteRtcpPort ?? (this.rtcpMux ? options.remotePort : options.remotePort + 1);
+    this.remoteRtcpAddress = options.remoteAddress;
+    const now = options.now ?? (() => performance.now());
+    this.stats = new RtpStreamStats({
+      now,
+      ptimeMs: this.ptimeMs,
+      ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
+    });
+    this.sender = new RtpSender({
+      socket,
+      destination: this.remote,
+      codec: this.codec,
+      payloadType: this.payloadType,
+      telephoneEventPt: this.telephoneEventPt,
+      ssrc: this.ssrc,
+      ptimeMs: this.ptimeMs,
+      stats: this.stats,
+      ...(options.dtmfDurationMs ? { dtmfDurationMs: options.dtmfDurationMs } : {}),
+    });
+    this.setDirection(options.direction ?? 'sendrecv');
+    this.decodeTable = g711Tables(this.codec).decode;
+    this.dtmfReceiver = new DtmfReceiver({ now });
+    this.dtmfReceiver.on('digit', (d) => this.emit('dtmf', d));
+    this.dtmfReceiver.on('start', (d) => this.emit('dtmfStart', d));
+    socket.on('message', this.onMessage);
+    socket.on('error', (error) => this.emit('error', error));
+    rtcpSocket?.on('message', this.onRtcpMessage);
+    rtcpSocket?.on('error', (error) => this.emit('error', error));
+  }
+
+  /** Bind the UDP socket(s) and create the session. */
+  static async open(options: RtpSessionOptions): Promise<RtpSession> {
+    const mux = options.rtcpMux ?? false;
+    if (options.portAllocator) {
+      const pair = await options.portAllocator.allocate(options.localAddress);
+      if (mux) pair.rtcp.close();
+      return new RtpSession(pair.rtp, mux ? undefined : pair.rtcp, options);
+    }
+    const port = options.localPort ?? 0;
+    const rtp = await bindUdpSocket(options.localAddress, port);
+    let rtcp: Socket | undefined;
+    if (!mux && port !== 0) {
+      try {
+        rtcp = await bindUdpSocket(options.localAddress, port + 1);
+      } catch (error) {
+        rtp.close();
+        throw error;
+      }
+    }
+    return new RtpSession(rtp, rtcp, options);
+  }
+
+  /**
+   * Create the session on sockets bound earlier — the usual order for a UAS: allocate a
+   * port pair, answer the offer with its port, then start the stream. The session takes
+   * ownership of the sockets (closes them in {@link close}).
+   */
+  static attach(
+    sockets: { rtp: Socket; rtcp?: Socket | undefined },
+    options: RtpStreamOptions,
+  ): RtpSession {
+    let rtcp = sockets.rtcp;
+    if (options.rtcpMux && rtcp !== undefined) {
+      rtcp.close();
+      rtcp = undefined;
+    }
+    return new RtpSession(sockets.rtp, rtcp, options);
+  }
+
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
+  /** Where RTP currently goes (the latched source once latched). */
+  get remoteAddress(): TransportAddress {
+    return { ...this.remote };
+  }
+
+  get isLatched(): boolean {
+    return this.latched;
+  }
+
+  /** New remote from a re-INVITE: send there and allow latching again. */
+  relatch(remote?: TransportAddress & { rtcpPort?: number }): void {
+    if (remote) {
+      this.setRemote(remote.address, remote.port);
+      this.remoteRtcpPort = remote.rtcpPort ?? (this.rtcpMux ? remote.port : remote.port + 1);
+      this.remoteRtcpAddress = remote.address;
+    }
+    this.latched = false;
+    this.rtcpLatched = false;
+  }
+
+  /** Apply a renegotiated direction (hold / resume after a re-INVITE). */
+  setDirection(direction: MediaDirection): void {
+    this.sender.sending = directionSends(direction);
+    this.receiving = directionReceives(direction);
+  }
+
+  /** Queue DTMF digits; they replace audio packets on the next ticks (RFC 4733 §2.5.1). */
+  sendDtmf(digits: string): void {
+    this.sender.enqueueDtmf(digits);
+  }
+
+  /**
+   * Send one ptime of 16-bit PCM (ptime × 8 samples). If a digit is being sent, the
+   * telephone-event packet goes out instead, and the audio timestamp keeps advancing.
+   */
+  sendFrame(pcm: Int16Array): void {
+    this.assertOpen();
+    this.sender.sendFrame(pcm);
+  }
+
+  /**
+   * Send already-encoded G.711 bytes in the session's law (from a PlayerPort, or relayed
+   * from another session's 'payload' event).
+   */
+  sendEncoded(payload: Uint8Array, offset = 0, length = payload.length - offset): void {
+    this.assertOpen();
+    this.sender.sendEncoded(payload, offset, length);
+  }
+
+  /** Send errors reported by dgram callbacks. */
+  get sendErrors(): number {
+    return this.sender.sendErrors;
+  }
+
+  /** Age out DTMF whose end packets were lost. Call on media clock ticks. */
+  poll(): void {
+    this.dtmfReceiver.poll();
+  }
+
+  /** Send SR (+ report block when receiving) + SDES CNAME (RFC 3550 §6.1 compound). */
+  sendRtcpReport(bye?: { reason?: string }): void {
+    if (this.closed) return;
+    const block = this.stats.buildReportBlock();
+    const packets: RtcpPacket[] = [];
+    if (this.stats.packetsSent > 0) {
+      packets.push({
+        ...this.stats.senderInfo(this.ssrc, this.sender.timestamp),
+        reports: block ? [block] : [],
+      });
+    } else {
+      packets.push({ type: 'rr', ssrc: this.ssrc, reports: block ? [block] : [] });
+    }
+    packets.push({
+      type: 'sdes',
+      chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_ITEM.CNAME, text: this.cname }] }],
+    });
+    if (bye)
+      packets.push({
+        type: 'bye',
+        ssrcs: [this.ssrc],
+        ...(bye.reason ? { reason: bye.reason } : {}),
+      });
+    const bytes = serializeRtcpCompound(packets);
+    const socket = this.rtcpSocket ?? this.socket;
+    socket.send(bytes, this.remoteRtcpPort, this.remoteRtcpAddress, this.onRtcpSent);
+  }
+
+  /** Close the socket. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.off('message', this.onMessage);
+    this.socket.close();
+    this.rtcpSocket?.off('message', this.onRtcpMessage);
+    this.rtcpSocket?.close();
+    this.dtmfReceiver.removeAllListeners();
+  }
+
+  private setRemote(address: string, port: number): void {
+    this.remote = { address, port };
+    this.sender.destination = this.remote;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new MediaError(MediaErrorCode.Closed, 'RTP session is closed');
+  }
+
+  private readonly onRtcpSent = (error: Error | null): void => {
+    if (error) this.sender.sendErrors++;
+  };
+
+  private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    if (looksLikeRtcp(msg)) {
+      this.onRtcp(msg);
+      return;
+    }
+    const v = this.view;
+    if (parseRtpPacket(msg, v) !== 'ok') {
+      this.discarded++;
+      return;
+    }
+    const isAudio = v.payloadType === this.payloadType;
+    const isEvent = this.telephoneEventPt !== undefined && v.payloadType === this.telephoneEventPt;
+    if (!isAudio && !isEvent) {
+      this.discarded++;
+      return;
+    }
+    if (this.symmetric) {
+      if (!this.latched) {
+        this.latched = true;
+        if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+          this.setRemote(rinfo.address, rinfo.port);
+          if (this.rtcpMux) {
+            this.remoteRtcpPort = rinfo.port;
+            this.remoteRtcpAddress = rinfo.address;
+          }
+        }
+        this.emit('latched', { address: rinfo.address, port: rinfo.port });
+      } else if (rinfo.port !== this.remote.port || rinfo.address !== this.remote.address) {
+        this.discarded++; // not the latched peer (e.g. a stray or spoofed stream)
+        return;
+      }
+    }
+    if (v.ssrc !== this.stats.remoteSsrc && this.stats.remoteSsrc !== undefined) {
+      this.dtmfReceiver.reset(); // new source: its event timestamps start afresh
+    }
+    if (this.stats.onReceive(v) === 'bad' || !this.receiving) return;
+    this.dtmfReceiver.poll();
+    if (isEvent) {
+      this.dtmfReceiver.receive(v.timestamp, v.marker, msg, v.payloadOffset, v.payloadLength);
+      return;
+    }
+    if (this.listenerCount('payload') > 0) {
+      this.emit('payload', msg, v.payloadOffset, v.payloadLength);
+    }
+    if (this.listenerCount('audio') === 0) return; // e.g. a pure relay: skip decoding
+    const n = Math.min(v.payloadLength, MAX_RTP_PAYLOAD);
+    const dec = this.decodeTable;
+    const out = this.decoded;
+    for (let i = 0; i < n; i++) out[i] = dec[msg[v.payloadOffset + i]!]!;
+    if (this.decodedView.length !== n) this.decodedView = out.subarray(0, n);
+    this.emit('audio', this.decodedView, v.timestamp);
+  };
+
+  /** RTCP on its own socket: latch its source like RTP, then handle it. */
+  private readonly onRtcpMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    if (!looksLikeRtcp(msg)) {
+      this.discarded++;
+      return;
+    }
+    if (this.symmetric && !this.rtcpLatched) {
+      this.rtcpLatched = true;
+      this.remoteRtcpAddress = rinfo.address;
+      this.remoteRtcpPort = rinfo.port;
+    }
+    this.onRtcp(msg);
+  };
+
+  private onRtcp(msg: Uint8Array): void {
+    let packets: RtcpPacket[];
+    try {
+      packets = parseRtcpCompound(msg);
+    } catch {
+      this.discarded++;
+      return;
+    }
+    for (const p of packets) {
+      if (p.type === 'sr') {
+        this.stats.onSenderReport(p);
+        for (const b of p.reports) if (b.ssrc === this.ssrc) this.stats.onReportBlock(b);
+      } else if (p.type === 'rr') {
+        for (const b of p.reports) if (b.ssrc === this.ssrc) this.stats.onReportBlock(b);
+      }
+    }
+    this.emit('rtcp', packets);
+  }
+}
