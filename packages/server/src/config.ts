@@ -26,6 +26,10 @@ export interface Config {
   demoForwardUri: string;
   /** Cookie `Secure` attribute: auto = when the request came over HTTPS or to localhost. */
   cookieSecure: 'auto' | 'always' | 'never';
+  /** Where people reach the web UI; links in reports point here. */
+  publicUrl: string;
+  /** The From of report e-mails. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -159,9 +163,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     );
   }
 
+  const httpPort = port(env, 'UKETSUKE_HTTP_PORT', 3000);
+  const publicUrl = env.UKETSUKE_PUBLIC_URL || `http://localhost:${httpPort}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError('UKETSUKE_PUBLIC_URL', `'${publicUrl}' is not an http(s) URL`);
+  }
+  const mailFrom = env.UKETSUKE_MAIL_FROM || `Uketsuke <reports@${new URL(publicUrl).hostname}>`;
+  if (!/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom))
+    throw new ConfigError('UKETSUKE_MAIL_FROM', `'${mailFrom}' is not an address`);
+
   return {
     httpHost: host(env, 'UKETSUKE_HTTP_HOST', '0.0.0.0')!,
-    httpPort: port(env, 'UKETSUKE_HTTP_PORT', 3000),
+    httpPort,
+    publicUrl,
+    mailFrom,
     sipPort: port(env, 'UKETSUKE_SIP_PORT', 5060),
     sipHost: host(env, 'UKETSUKE_SIP_HOST', undefined),
     rtpPorts: rtpRange(env),

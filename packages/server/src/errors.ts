@@ -81,6 +81,11 @@ export const errorCatalogue = {
   'callback.not_found': { status: 404, title: 'No such callback task' },
   'callback.invalid': { status: 422, title: 'The callback request is not valid' },
   'call.not_found': { status: 404, title: 'No such call' },
+  'report.not_found': { status: 404, title: 'No such report' },
+  'report.recipient_limit': {
+    status: 422,
+    title: 'More report recipients than the plan and options allow',
+  },
   internal: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

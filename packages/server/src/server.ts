@@ -10,6 +10,8 @@ import { seedDemo } from './demo.ts';
 import { Health } from './health.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './metrics.ts';
+import { DeliveryWorker } from './reports/delivery-worker.ts';
+import { SmtpSender } from './reports/smtp-sender.ts';
 import { createServices, type Services } from './services/index.ts';
 import { systemActor } from './services/store.ts';
 
@@ -28,7 +30,10 @@ export async function startServer(
   const logger = opts.logger ?? pino({ level: config.logLevel, base: { service: 'uketsuke' } });
   const clock = opts.clock ?? systemClock;
   const db = await openDatabase(config.database);
-  const services = createServices(db, clock, { quarantineDays: config.quarantineDays });
+  const services = createServices(db, clock, {
+    quarantineDays: config.quarantineDays,
+    publicUrl: config.publicUrl,
+  });
   const banner: string[] = [];
   try {
     await services.plans.seedDefaults(systemActor);
@@ -76,6 +81,27 @@ export async function startServer(
   const httpUrl = `http://${shownHost}:${port}`;
   logger.info({ httpUrl, database: config.database.dialect }, 'uketsuke listening');
 
+  // Reports are sent when SMTP is configured; without it they stay queued and visible.
+  let worker: DeliveryWorker | undefined;
+  if (config.smtpUrl) {
+    worker = new DeliveryWorker({
+      store: services.store,
+      log: logger,
+      senders: {
+        email: new SmtpSender({
+          url: config.smtpUrl,
+          from: config.mailFrom,
+          threadId: (r) => services.reports.threadId(r.tenantId, r.content.caller),
+        }),
+      },
+    });
+    worker.start();
+  } else {
+    banner.push(
+      'UKETSUKE_SMTP_URL is not set: e-mail reports stay queued (visible in the API) until it is',
+    );
+  }
+
   let closing: Promise<void> | undefined;
   return {
     services,
@@ -83,6 +109,7 @@ export async function startServer(
     banner,
     close() {
       closing ??= (async () => {
+        await worker?.close();
         await app.close();
         await db.close();
       })();

@@ -122,6 +122,12 @@ export class InboundCallHandler {
         const t = await this.#services.callbacks.create(systemActor, tenant.id, {
           ...input,
           callId,
+          call: {
+            dialed: number.e164,
+            numberPurpose: number.purpose,
+            caller,
+            at: offeredAt.toISOString(),
+          },
         });
         ctx.callbackTaskId = t.id;
         trace.push(`callback task ${t.id} (${input.source})`);

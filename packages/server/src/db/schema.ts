@@ -245,6 +245,43 @@ export interface CallLegsTable {
   rtp_stats: string | null;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface ReportsTable {
+  id: string;
+  tenant_id: string;
+  call_id: string | null;
+  source: string;
+  source_id: string;
+  channel: string;
+  content: string; // JSON
+  named_staff_id: string | null;
+  private: number;
+  created_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+}
+
+export interface ReportDeliveriesTable {
+  id: string;
+  report_id: string;
+  tenant_id: string;
+  channel: string;
+  recipient: string;
+  message_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   plans: PlansTable;
   plan_options: PlanOptionsTable;
@@ -265,4 +302,7 @@ export interface Database {
   callback_tasks: CallbackTasksTable;
   calls: CallsTable;
   call_legs: CallLegsTable;
+  settings: SettingsTable;
+  reports: ReportsTable;
+  report_deliveries: ReportDeliveriesTable;
 }

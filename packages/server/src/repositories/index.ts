@@ -7,6 +7,7 @@ import type { Executor } from './executor.ts';
 import { FaqRepository } from './faq-repository.ts';
 import { PhoneNumberRepository } from './phone-number-repository.ts';
 import { PlanRepository } from './plan-repository.ts';
+import { ReportRepository } from './report-repository.ts';
 import { StaffRepository } from './staff-repository.ts';
 import { TenantRepository } from './tenant-repository.ts';
 import { TrunkRepository } from './trunk-repository.ts';
@@ -26,6 +27,7 @@ export interface Repositories {
   trunks: TrunkRepository;
   callbacks: CallbackRepository;
   calls: CallRecordRepository;
+  reports: ReportRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -42,5 +44,6 @@ export function repositories(db: Executor): Repositories {
     trunks: new TrunkRepository(db),
     callbacks: new CallbackRepository(db),
     calls: new CallRecordRepository(db),
+    reports: new ReportRepository(db),
   };
 }

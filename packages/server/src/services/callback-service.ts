@@ -1,3 +1,4 @@
+import { formatCallbackWindow } from '../domain/callback-window.ts';
 import { normaliseJapanesePhone } from '../domain/phone-number.ts';
 import { normaliseInstant } from '../domain/validation.ts';
 import { AppError } from '../errors.ts';
@@ -7,6 +8,7 @@ import type {
   CallbackStatus,
   CallbackTask,
 } from '../repositories/callback-repository.ts';
+import type { ReportService } from './report-service.ts';
 import type { Actor, Store } from './store.ts';
 import { requireActiveTenant } from './tenant-guard.ts';
 
@@ -18,13 +20,17 @@ export interface CallbackInput {
   source?: CallbackSource;
   callId?: string | null;
   note?: string;
+  /** The call it came from; when given, the client gets a call report. */
+  call?: { dialed: string; numberPurpose: string; caller: string | null; at: string };
 }
 
 /** Callback tasks: captured by the IVR, left by missed/abandoned calls, or promised by operators. */
 export class CallbackService {
   readonly #store: Store;
-  constructor(store: Store) {
+  readonly #reports: ReportService;
+  constructor(store: Store, reports: ReportService) {
     this.#store = store;
+    this.#reports = reports;
   }
 
   list(tenantId: string, status?: CallbackStatus): Promise<CallbackTask[]> {
@@ -49,7 +55,7 @@ export class CallbackService {
     if (windowStart && windowEnd && windowEnd <= windowStart)
       throw new AppError('validation.date_range', 'the window must end after it starts');
     return this.#store.write(actor, async (tx) => {
-      await requireActiveTenant(tx, tenantId);
+      const tenant = await requireActiveTenant(tx, tenantId);
       const t: CallbackTask = {
         id: uuidv7(tx.nowDate.getTime()),
         tenantId,
@@ -72,6 +78,27 @@ export class CallbackService {
         tenantId,
         after: t,
       });
+      if (input.call) {
+        // Same transaction: the task and the report that tells the client about it stand or fall together.
+        await this.#reports.enqueue(tx, {
+          tenant,
+          source: t.source === 'ivr' ? 'callback' : 'missed',
+          sourceId: t.id,
+          callId: t.callId,
+          content: {
+            kind: t.source === 'ivr' ? 'callback' : 'missed',
+            dialed: input.call.dialed,
+            numberPurpose: input.call.numberPurpose,
+            at: input.call.at,
+            caller: input.call.caller,
+            callbackNumber: t.callbackNumber,
+            ...(t.windowStart && t.windowEnd
+              ? { callbackWindow: formatCallbackWindow(t.windowStart, t.windowEnd) }
+              : {}),
+            purpose: t.reason,
+          },
+        });
+      }
       return t;
     });
   }

@@ -10,6 +10,7 @@ import { FaqService } from './faq-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PhoneNumberService } from './phone-number-service.ts';
 import { PlanService } from './plan-service.ts';
+import { ReportService } from './report-service.ts';
 import { StaffService } from './staff-service.ts';
 import { Store } from './store.ts';
 import { TenantService } from './tenant-service.ts';
@@ -31,10 +32,18 @@ export interface Services {
   trunks: TrunkService;
   callbacks: CallbackService;
   calls: CallRecordService;
+  reports: ReportService;
 }
 
-export function createServices(db: Db, clock: Clock, opts: { quarantineDays: number }): Services {
+export function createServices(
+  db: Db,
+  clock: Clock,
+  opts: { quarantineDays: number; publicUrl?: string },
+): Services {
   const store = new Store(db, clock);
+  const reports = new ReportService(store, {
+    publicUrl: opts.publicUrl ?? 'http://localhost:3000',
+  });
   return {
     store,
     plans: new PlanService(store),
@@ -48,7 +57,8 @@ export function createServices(db: Db, clock: Clock, opts: { quarantineDays: num
     flows: new CallFlowService(store),
     blockList: new BlockListService(store),
     trunks: new TrunkService(store),
-    callbacks: new CallbackService(store),
+    callbacks: new CallbackService(store, reports),
     calls: new CallRecordService(store),
+    reports,
   };
 }

@@ -56,6 +56,11 @@ export class Store {
     return this.#db.dialect;
   }
 
+  /** A transaction without an audit entry: for machinery (delivery claims), not for changes people make. */
+  transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.#db.kysely.transaction().execute((trx) => fn(repositories(trx)));
+  }
+
   /** Reads outside a transaction. */
   read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
     return fn(repositories(this.#db.kysely));

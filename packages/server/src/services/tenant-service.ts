@@ -12,6 +12,7 @@ import type {
   TenantOption,
 } from '../repositories/tenant-repository.ts';
 import { releaseNumber } from './phone-number-service.ts';
+import { recipientLimit } from './report-service.ts';
 import type { Actor, Store, Tx } from './store.ts';
 
 export interface TenantInput {
@@ -41,6 +42,18 @@ export const clientEditableTenantFields: readonly (keyof TenantPatch)[] = [
   'businessHours',
   'anonymousPolicy',
 ];
+
+/** Fixed report recipients may not exceed the plan's included ones plus purchased extras. */
+async function checkRecipientLimit(tx: Tx, t: Tenant): Promise<void> {
+  if (t.reportChannel.kind !== 'email') return;
+  const limit = await recipientLimit(tx, t);
+  if (t.reportChannel.fixedRecipients.length > limit) {
+    throw new AppError(
+      'report.recipient_limit',
+      `${t.reportChannel.fixedRecipients.length} recipients; the plan includes ${limit} (each extra needs the extra_report_recipient option)`,
+    );
+  }
+}
 
 function businessHours(h: BusinessHours | null | undefined): BusinessHours | null {
   if (!h) return null;
@@ -118,6 +131,7 @@ export class TenantService {
         updatedAt: tx.now,
       };
       await tx.repos.tenants.insert(t);
+      await checkRecipientLimit(tx, t);
       await tx.audit({
         action: 'tenant.create',
         entityType: 'tenant',
@@ -171,6 +185,7 @@ export class TenantService {
         }
         after.planCode = plan.code;
       }
+      await checkRecipientLimit(tx, after);
       await tx.repos.tenants.update(after);
       await tx.audit({
         action: 'tenant.update',
@@ -219,6 +234,7 @@ export class TenantService {
         throw new AppError('plan.option_not_found', `no option '${code}'`);
       const before = await tx.repos.tenants.listOptions(id);
       await tx.repos.tenants.setOption(id, code, quantity);
+      await checkRecipientLimit(tx, t);
       const options = await tx.repos.tenants.listOptions(id);
       await tx.audit({
         action: 'tenant.option',

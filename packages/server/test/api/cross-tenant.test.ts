@@ -143,6 +143,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       callbackId: w.a.callbackId,
       trunkId: w.trunkId,
       callId: w.a.callId,
+      reportId: w.a.reportId,
     };
     leakTexts = [
       w.a.id,
@@ -156,6 +157,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       w.a.blockEntryId,
       w.a.callbackId,
       w.a.callId,
+      w.a.reportId,
     ];
   });
 
@@ -219,7 +221,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       for (const c of calls) {
         if (!c.pattern.includes(':tenantId/')) continue;
         if (
-          !/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId|callId)/.test(
+          !/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId|callId|reportId)/.test(
             c.pattern,
           )
         )

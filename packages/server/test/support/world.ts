@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { uuidv7 } from '../../src/ids.ts';
+import { systemActor } from '../../src/services/store.ts';
 import { Client, adminCredentials, type TestApp } from './harness.ts';
 
 export interface TenantWorld {
@@ -20,6 +21,7 @@ export interface TenantWorld {
   blockEntryId: string;
   callbackId: string;
   callId: string;
+  reportId: string;
   clientAdmin: Client;
   clientUser: Client;
   /** A text only this tenant's data contains, to spot leaks in any response. */
@@ -164,9 +166,27 @@ async function tenant(
       trace: [marker],
     }),
   );
+  const tenantRow = (await t.services.store.read((r) => r.tenants.get(id)))!;
+  const report = await t.services.store.write(systemActor, (tx) =>
+    t.services.reports.enqueue(tx, {
+      tenant: tenantRow,
+      source: 'missed',
+      sourceId: callId,
+      callId,
+      content: {
+        kind: 'missed',
+        dialed: '+81312345678',
+        numberPurpose: marker,
+        at: '2026-11-21T01:00:00.000Z',
+        caller: '+819012345678',
+        notes: marker,
+      },
+    }),
+  );
   return {
     id,
     callId,
+    reportId: report.id,
     flowId: flow.id,
     blockEntryId: block.id,
     callbackId: callback.id,

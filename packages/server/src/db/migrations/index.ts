@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initial } from './0001-initial.ts';
 import { callHandling } from './0002-call-handling.ts';
 import { callRecords } from './0003-call-records.ts';
+import { reports } from './0004-reports.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-call-handling': callHandling,
   '0003-call-records': callRecords,
+  '0004-reports': reports,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,116 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { isClientRole } from '../../domain/roles.ts';
+import type { ReportView } from '../../services/report-service.ts';
+import type { Services } from '../../services/index.ts';
+import { actorOf, everyone, principalOf } from '../access.ts';
+import { responses } from '../responses.ts';
+import { Id, Timestamp } from '../schemas.ts';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Union([t, Type.Null()]);
+
+const Report = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  callId: Nullable(Type.String()),
+  source: Type.String(),
+  sourceId: Type.String(),
+  channel: Type.String(),
+  status: Type.String({ description: 'queued | sent | failed | acknowledged | not_sent' }),
+  private: Type.Boolean(),
+  content: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  createdAt: Timestamp,
+  acknowledgedAt: Nullable(Timestamp),
+  acknowledgedBy: Nullable(Type.String()),
+  deliveries: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      channel: Type.String(),
+      recipient: Nullable(Type.String()),
+      status: Type.String(),
+      attempts: Type.Integer(),
+      nextAttemptAt: Timestamp,
+      lastError: Nullable(Type.String()),
+      sentAt: Nullable(Timestamp),
+    }),
+  ),
+});
+
+/**
+ * A report naming someone is private to that person (PRODUCT.md): portal users see that it
+ * exists and its status, not what it says or to whom it went. Service staff see it all.
+ */
+function viewFor(role: Parameters<typeof isClientRole>[0], r: ReportView) {
+  if (!r.private || !isClientRole(role)) return r;
+  return { ...r, content: null, deliveries: r.deliveries.map((d) => ({ ...d, recipient: null })) };
+}
+
+export const reportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  const Params = Type.Object({ tenantId: Id, reportId: Id });
+
+  app.get(
+    '/:tenantId/reports',
+    {
+      config: { access: { roles: everyone, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'Call reports (受電報告) with their delivery status, newest first',
+        params: Type.Object({ tenantId: Id }),
+        querystring: Type.Object(
+          {
+            before: Type.Optional(Id),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Array(Report) }),
+      },
+    },
+    async (req) => {
+      const role = principalOf(req).user.role;
+      return (
+        await services.reports.list(req.params.tenantId, req.query.limit ?? 100, req.query.before)
+      ).map((r) => viewFor(role, r));
+    },
+  );
+
+  app.get(
+    '/:tenantId/reports/:reportId',
+    {
+      config: { access: { roles: everyone, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'A report and its deliveries',
+        params: Params,
+        response: responses({ 200: Report }),
+      },
+    },
+    async (req) =>
+      viewFor(
+        principalOf(req).user.role,
+        await services.reports.get(req.params.tenantId, req.params.reportId),
+      ),
+  );
+
+  app.post(
+    '/:tenantId/reports/:reportId/acknowledge',
+    {
+      config: { access: { roles: everyone, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'Mark the report handled (対応済)',
+        params: Params,
+        response: responses({ 200: Report }),
+      },
+    },
+    async (req) =>
+      viewFor(
+        principalOf(req).user.role,
+        await services.reports.acknowledge(actorOf(req), req.params.tenantId, req.params.reportId),
+      ),
+  );
+};

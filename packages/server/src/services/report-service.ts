@@ -1,0 +1,181 @@
+/**
+ * Call reports: created inside the transaction of whatever caused them (a callback task,
+ * a message, a voicemail), with one delivery row per recipient — the outbox the delivery
+ * worker drains. Exactly one channel per client, as its settings say.
+ */
+import { AppError } from '../errors.ts';
+import { uuidv7 } from '../ids.ts';
+import type { Delivery, Report } from '../repositories/report-repository.ts';
+import type { Tenant } from '../repositories/tenant-repository.ts';
+import { emailRecipients } from '../reports/recipients.ts';
+import type { ReportContent, ReportKind } from '../reports/report-content.ts';
+import type { Actor, Store, Tx } from './store.ts';
+
+export type ReportStatus = 'queued' | 'sent' | 'failed' | 'acknowledged' | 'not_sent';
+
+export interface ReportView extends Report {
+  status: ReportStatus;
+  deliveries: Delivery[];
+}
+
+export function reportStatus(r: Report, deliveries: Delivery[]): ReportStatus {
+  if (r.acknowledgedAt) return 'acknowledged';
+  if (deliveries.length === 0) return 'not_sent';
+  if (deliveries.every((d) => d.status === 'sent')) return 'sent';
+  if (
+    deliveries.some((d) => d.status === 'failed') &&
+    !deliveries.some((d) => d.status === 'queued' || d.status === 'sending')
+  )
+    return 'failed';
+  return 'queued';
+}
+
+export interface ReportInput {
+  tenant: Tenant;
+  source: ReportKind;
+  sourceId: string;
+  callId: string | null;
+  content: Omit<ReportContent, 'tenantName' | 'link'>;
+  namedStaffId?: string | null;
+}
+
+/** How many recipients a tenant may have: the plan's included ones plus purchased extras. */
+export async function recipientLimit(tx: { repos: Tx['repos'] }, tenant: Tenant): Promise<number> {
+  const plan = await tx.repos.plans.get(tenant.planCode);
+  const extra =
+    (await tx.repos.tenants.listOptions(tenant.id)).find((o) => o.code === 'extra_report_recipient')
+      ?.quantity ?? 0;
+  return (plan?.reportRecipientsIncluded ?? 3) + extra;
+}
+
+export class ReportService {
+  readonly #store: Store;
+  readonly #publicUrl: string;
+  readonly #mailDomain: string;
+
+  constructor(store: Store, opts: { publicUrl: string }) {
+    this.#store = store;
+    this.#publicUrl = opts.publicUrl.replace(/\/$/, '');
+    this.#mailDomain = new URL(this.#publicUrl).hostname || 'uketsuke.localhost';
+  }
+
+  /** The portal link format, fixed now so reports sent today keep working later. */
+  callLink(tenantId: string, callId: string | null, reportId: string): string {
+    return callId
+      ? `${this.#publicUrl}/portal/${tenantId}/calls/${callId}`
+      : `${this.#publicUrl}/portal/${tenantId}/reports/${reportId}`;
+  }
+
+  /** Message-ID of one delivery: stable across retries, so the receiver can deduplicate. */
+  messageId(deliveryId: string): string {
+    return `<${deliveryId}.report@${this.#mailDomain}>`;
+  }
+
+  /** A thread per caller: every report about the same caller references this id. */
+  threadId(tenantId: string, caller: string | null): string | undefined {
+    return caller
+      ? `<caller.${tenantId}.${caller.replace(/\D/g, '')}@${this.#mailDomain}>`
+      : undefined;
+  }
+
+  /** Creates the report and its deliveries in the caller's transaction. */
+  async enqueue(tx: Tx, input: ReportInput): Promise<Report> {
+    const t = input.tenant;
+    const id = uuidv7(tx.nowDate.getTime());
+    const channel = t.reportChannel;
+    const content: ReportContent = {
+      ...input.content,
+      tenantName: t.name,
+      link: this.callLink(t.id, input.callId, id),
+    };
+    let recipients: string[] = [];
+    let isPrivate = false;
+    if (channel.kind === 'email') {
+      const decision = emailRecipients(
+        channel,
+        await tx.repos.staff.list(t.id),
+        input.namedStaffId ?? null,
+        await recipientLimit(tx, t),
+      );
+      recipients = decision.recipients;
+      isPrivate = decision.private;
+    } else if (channel.kind === 'chatwork') {
+      recipients = [channel.roomId];
+    } else if (channel.kind !== 'none') {
+      recipients = [channel.kind === 'webhook' ? channel.url : channel.webhookUrl];
+    }
+    const report: Report = {
+      id,
+      tenantId: t.id,
+      callId: input.callId,
+      source: input.source,
+      sourceId: input.sourceId,
+      channel: channel.kind,
+      content,
+      namedStaffId: input.namedStaffId ?? null,
+      private: isPrivate,
+      createdAt: tx.now,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+    };
+    await tx.repos.reports.insert(report);
+    for (const recipient of recipients) {
+      const deliveryId = uuidv7(tx.nowDate.getTime());
+      await tx.repos.reports.insertDelivery({
+        id: deliveryId,
+        reportId: id,
+        tenantId: t.id,
+        channel: channel.kind,
+        recipient,
+        messageId: this.messageId(deliveryId),
+        status: 'queued',
+        attempts: 0,
+        nextAttemptAt: tx.now,
+        leaseUntil: null,
+        lastError: null,
+        sentAt: null,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+      });
+    }
+    return report;
+  }
+
+  async list(tenantId: string, limit: number, before?: string): Promise<ReportView[]> {
+    return this.#store.read(async (r) => {
+      const reports = await r.reports.list(tenantId, limit, before);
+      const deliveries = await r.reports.deliveries(reports.map((x) => x.id));
+      return reports.map((x) => {
+        const own = deliveries.filter((d) => d.reportId === x.id);
+        return { ...x, deliveries: own, status: reportStatus(x, own) };
+      });
+    });
+  }
+
+  async get(tenantId: string, id: string): Promise<ReportView> {
+    return this.#store.read(async (r) => {
+      const report = await r.reports.get(tenantId, id);
+      if (!report) throw new AppError('report.not_found', `no report ${id}`);
+      const deliveries = await r.reports.deliveries([id]);
+      return { ...report, deliveries, status: reportStatus(report, deliveries) };
+    });
+  }
+
+  /** The client has handled it (対応済): escalation stops. */
+  acknowledge(actor: Actor, tenantId: string, id: string): Promise<ReportView> {
+    return this.#store.write(actor, async (tx) => {
+      const report = await tx.repos.reports.get(tenantId, id);
+      if (!report) throw new AppError('report.not_found', `no report ${id}`);
+      await tx.repos.reports.acknowledge(id, tx.now, actor.label);
+      await tx.audit({
+        action: 'report.acknowledge',
+        entityType: 'report',
+        entityId: id,
+        tenantId,
+      });
+      const after = (await tx.repos.reports.get(tenantId, id))!;
+      const deliveries = await tx.repos.reports.deliveries([id]);
+      return { ...after, deliveries, status: reportStatus(after, deliveries) };
+    });
+  }
+}

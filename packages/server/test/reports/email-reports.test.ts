@@ -1,0 +1,285 @@
+/**
+ * Call reports by e-mail, end to end without an operator: an IVR caller asks for a callback,
+ * the report is written with the task, the worker sends it through a real SMTP server
+ * process, and what arrived is parsed with mailparser. Recipient rules, limits, privacy,
+ * retries and permanent failures, on both databases.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { InboundCallHandler } from '../../src/call-control/inbound-call-handler.ts';
+import { noOperators } from '../../src/call-control/queue-manager.ts';
+import { DeliveryWorker } from '../../src/reports/delivery-worker.ts';
+import { SmtpSender } from '../../src/reports/smtp-sender.ts';
+import { systemActor } from '../../src/services/store.ts';
+import { ScriptedChannel } from '../support/scripted-channel.ts';
+import { SmtpSinkProcess } from '../support/smtp-sink-process.ts';
+import { describeEachDatabase } from '../support/suite.ts';
+import { buildWorld, type World } from '../support/world.ts';
+
+describeEachDatabase('call reports by e-mail', (ctx) => {
+  let w: World;
+  let sink: SmtpSinkProcess;
+  const worker = (url = sink.url, opts: { backoffBaseMs?: number } = {}) =>
+    new DeliveryWorker({
+      store: ctx().services.store,
+      senders: {
+        email: new SmtpSender({
+          url,
+          from: 'Uketsuke <reports@uketsuke.test>',
+          threadId: (r) => ctx().services.reports.threadId(r.tenantId, r.content.caller),
+        }),
+      },
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      maxAttempts: 5,
+    });
+  const ivrCallback = async (inputs: string[], caller = '09011112222') => {
+    const h = new InboundCallHandler({
+      services: ctx().services,
+      queues: noOperators,
+      clock: ctx().clock,
+    });
+    const r = await h.handle({
+      sipCallId: `c-${Math.random()}`,
+      sourceAddress: '127.0.0.1',
+      identity: {
+        requestUriUser: '0312340001',
+        toUser: null,
+        pCalledPartyIdUser: null,
+        pAssertedIdentityUser: caller,
+        fromUser: caller,
+        privacy: [],
+      },
+      channel: new ScriptedChannel({ inputs }),
+    });
+    assert.equal(r.kind, 'handled');
+    return r as { kind: 'handled'; callId: string };
+  };
+  const reportsOf = async () =>
+    (await w.a.clientAdmin.get(`/api/v1/tenants/${w.a.id}/reports`)).body;
+
+  before(async () => {
+    sink = await SmtpSinkProcess.start();
+    w = await buildWorld(ctx(), { a: '050-6000-0001', b: '050-6000-0002', free: '050-6000-0003' });
+    const s = ctx().services;
+    for (const state of ['screening', 'contracted', 'testing', 'live'] as const)
+      await s.tenants.transition(systemActor, w.a.id, state);
+    await s.trunks.create(systemActor, { name: 'carrier', allowedSources: ['127.0.0.1'] });
+    const n = await s.numbers.create(systemActor, { number: '03-1234-0001', purpose: '代表番号' });
+    await s.numbers.assign(systemActor, n.id, { tenantId: w.a.id, usageMode: 'display' });
+    const f = await s.flows.create(systemActor, w.a.id, 'cb', {
+      steps: [{ verb: 'answer' }, { verb: 'callback', reason: '見積もりの件' }],
+    });
+    await s.numbers.update(systemActor, n.id, { flowId: f.id });
+    await s.tenants.update(systemActor, w.a.id, {
+      reportChannel: { kind: 'email', mode: 'named' },
+    });
+  });
+  after(async () => {
+    await sink?.stop();
+  });
+
+  test('IVR callback → the responsible person gets the e-mail with the number and window; status sent', async () => {
+    // Sat 10:00 JST: keep caller ID (#), date 1122, 10時, confirm.
+    const call = await ivrCallback(['', '1122', '10', '1']);
+    let reports = await reportsOf();
+    assert.equal(reports[0].status, 'queued');
+    assert.equal(reports[0].callId, call.callId);
+    const sent = await worker().runOnce();
+    assert.equal(sent, 1);
+    reports = await reportsOf();
+    assert.equal(reports[0].status, 'sent');
+    const [mail] = await sink.messages();
+    assert.ok(mail);
+    assert.equal(
+      mail.subject,
+      `【受電報告】${'A'}${w.a.marker.split('-')[1]!.slice(1)} 株式会社様 折り返し依頼 090-1111-2222`,
+    );
+    assert.deepEqual(
+      (mail.to as { value: { address: string }[] }).value.map((v) => v.address),
+      [`boss@a${w.a.marker.split('-')[1]!.slice(1)}.example`],
+    );
+    assert.match(mail.text ?? '', /^折り返し希望日時: 11月22日\(日\) 10時~11時$/m);
+    assert.match(mail.text ?? '', /^折り返し先: 090-1111-2222$/m);
+    assert.match(mail.text ?? '', /^着信番号: 03-1234-0001 \(代表番号\)$/m);
+    assert.match(
+      mail.text ?? '',
+      new RegExp(`^詳細: http://localhost:3000/portal/${w.a.id}/calls/${call.callId}$`, 'm'),
+    );
+    assert.match(
+      mail.html || '',
+      /<th[^>]*>折り返し希望日時<\/th><td[^>]*>11月22日\(日\) 10時~11時<\/td>/,
+    );
+    assert.equal(mail.messageId, `<${reports[0].deliveries[0].id}.report@localhost>`);
+    assert.equal(mail.references, `<caller.${w.a.id}.819011112222@localhost>`);
+    assert.equal(mail.inReplyTo, `<caller.${w.a.id}.819011112222@localhost>`);
+    // The raw header is RFC 2047-encoded (the parser decoded it above).
+    const raw = (await import('node:fs')).readFileSync(`${sink.dir}/${sink.files()[0]}`, 'utf8');
+    assert.match(raw, /^Subject: =\?UTF-8\?[BQ]\?/m);
+  });
+
+  test('fixed recipients, limited by plan plus purchased extras', async () => {
+    const s = ctx().services;
+    const four = ['desk1@a.example', 'desk2@a.example', 'desk3@a.example', 'desk4@a.example'];
+    const over = await w.a.clientAdmin.patch(`/api/v1/tenants/${w.a.id}`, {
+      reportChannel: { kind: 'email', mode: 'fixed', fixedRecipients: four },
+    });
+    assert.equal(over.status, 422);
+    assert.equal(over.body.code, 'report.recipient_limit');
+    await s.tenants.setOption(systemActor, w.a.id, 'extra_report_recipient', 1);
+    const ok = await w.a.clientAdmin.patch(`/api/v1/tenants/${w.a.id}`, {
+      reportChannel: { kind: 'email', mode: 'fixed', fixedRecipients: four },
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const cut = await w.admin.put(`/api/v1/tenants/${w.a.id}/options/extra_report_recipient`, {
+      quantity: 0,
+    });
+    assert.equal(
+      cut.body.code,
+      'report.recipient_limit',
+      'removing the option would strand a recipient',
+    );
+    const before = sink.files().length;
+    await ivrCallback(['', '1122', '11', '1']);
+    await worker().runOnce();
+    const mails = (await sink.messages()).slice(before);
+    assert.deepEqual(
+      mails.map((m) => (m.to as { value: { address: string }[] }).value[0]!.address).sort(),
+      four,
+    );
+    await s.tenants.update(systemActor, w.a.id, {
+      reportChannel: { kind: 'email', mode: 'named' },
+    });
+  });
+
+  test('a named person gets it alone and privately; without an address, the responsible person does', async () => {
+    const s = ctx().services;
+    const [boss, staff] = w.a.staffIds;
+    const tenant = (await s.store.read((r) => r.tenants.get(w.a.id)))!;
+    const content = {
+      kind: 'message' as const,
+      dialed: '+81312340001',
+      numberPurpose: '',
+      at: ctx().clock.now().toISOString(),
+      caller: '+819022223333',
+      callerName: '佐藤',
+      purpose: '見積もりの件',
+    };
+    const named = await s.store.write(systemActor, (tx) =>
+      s.reports.enqueue(tx, {
+        tenant,
+        source: 'message',
+        sourceId: 'm1',
+        callId: null,
+        content,
+        namedStaffId: staff!,
+      }),
+    );
+    const noMail = await s.staff.create(systemActor, w.a.id, { name: '郵便なし', email: null });
+    const fallback = await s.store.write(systemActor, (tx) =>
+      s.reports.enqueue(tx, {
+        tenant,
+        source: 'message',
+        sourceId: 'm2',
+        callId: null,
+        content,
+        namedStaffId: noMail.id,
+      }),
+    );
+    const get = (id: string, who = w.a.clientAdmin) =>
+      who.get(`/api/v1/tenants/${w.a.id}/reports/${id}`);
+    const asAdmin = (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports/${named.id}`)).body;
+    assert.equal(asAdmin.private, true);
+    assert.deepEqual(
+      asAdmin.deliveries.map((d: { recipient: string }) => d.recipient),
+      [`staff@a${w.a.marker.split('-')[1]!.slice(1)}.example`],
+    );
+    const asClient = (await get(named.id, w.a.clientUser)).body;
+    assert.equal(asClient.content, null, 'private to the named person');
+    assert.equal(asClient.deliveries[0].recipient, null);
+    const fb = (await get(fallback.id)).body;
+    assert.equal(fb.private, false);
+    assert.deepEqual(
+      fb.deliveries.map((d: { recipient: string }) => d.recipient),
+      [`boss@a${w.a.marker.split('-')[1]!.slice(1)}.example`],
+    );
+    void boss;
+    const before = sink.files().length;
+    assert.equal(await worker().runOnce(), 2);
+    const mails = (await sink.messages()).slice(before);
+    const byTo = Object.fromEntries(
+      mails.map((m) => [(m.to as { value: { address: string }[] }).value[0]!.address, m]),
+    );
+    assert.ok(
+      byTo[`staff@a${w.a.marker.split('-')[1]!.slice(1)}.example`],
+      'the named person got theirs',
+    );
+    assert.match(
+      byTo[`staff@a${w.a.marker.split('-')[1]!.slice(1)}.example`]!.text ?? '',
+      /^お名前: 佐藤$/m,
+    );
+  });
+
+  test('transient SMTP failures are retried with backoff until sent, once', async () => {
+    const flaky = await SmtpSinkProcess.start({ failRate: 1 });
+    await ivrCallback(['', '1122', '12', '1']);
+    const wk = worker(flaky.url, { backoffBaseMs: 1000 });
+    await wk.runOnce();
+    let r = (await reportsOf())[0];
+    assert.equal(r.status, 'queued');
+    assert.equal(r.deliveries[0].attempts, 1);
+    assert.match(r.deliveries[0].lastError, /^451/);
+    assert.equal(await wk.runOnce(), 0, 'not due before the backoff');
+    ctx().clock.advance(1000);
+    await wk.runOnce();
+    r = (await reportsOf())[0];
+    assert.equal(r.deliveries[0].attempts, 2);
+    await flaky.stop();
+    // The server recovers (a healthy one on another port stands in for it).
+    const good = worker(sink.url, { backoffBaseMs: 1000 });
+    ctx().clock.advance(2000);
+    const before = sink.files().length;
+    await good.runOnce();
+    r = (await reportsOf())[0];
+    assert.equal(r.status, 'sent');
+    assert.equal(sink.files().length, before + 1);
+    assert.equal(await good.runOnce(), 0, 'nothing is sent twice');
+  });
+
+  test('a permanent refusal (550) fails at once with the reason; a missing SMTP leaves it queued', async () => {
+    const strict = await SmtpSinkProcess.start({
+      rejectRcpt: `boss@a${w.a.marker.split('-')[1]!.slice(1)}.example`,
+    });
+    await ivrCallback(['', '1122', '13', '1']);
+    await worker(strict.url).runOnce();
+    const r = (await reportsOf())[0];
+    assert.equal(r.status, 'failed');
+    assert.match(r.deliveries[0].lastError, /^550/);
+    await strict.stop();
+
+    await ivrCallback(['', '1122', '14', '1']);
+    const none = new DeliveryWorker({ store: ctx().services.store, senders: {} });
+    await none.runOnce();
+    assert.equal((await reportsOf())[0].status, 'queued');
+    // …and a worker that can send picks it up later.
+    ctx().clock.advance(200_000);
+    await worker().runOnce();
+    assert.equal((await reportsOf())[0].status, 'sent');
+  });
+
+  test('the client acknowledges a report (対応済)', async () => {
+    const r = (await reportsOf())[0];
+    const ack = await w.a.clientUser.post(`/api/v1/tenants/${w.a.id}/reports/${r.id}/acknowledge`);
+    assert.equal(ack.status, 200);
+    assert.equal(ack.body.status, 'acknowledged');
+    assert.ok(ack.body.acknowledgedAt);
+  });
+
+  test('channel none: the report is kept, marked not sent', async () => {
+    await ctx().services.tenants.update(systemActor, w.a.id, { reportChannel: { kind: 'none' } });
+    await ivrCallback(['', '1122', '15', '1']);
+    assert.equal((await reportsOf())[0].status, 'not_sent');
+    await ctx().services.tenants.update(systemActor, w.a.id, {
+      reportChannel: { kind: 'email', mode: 'named' },
+    });
+  });
+});
