@@ -82,6 +82,7 @@ export const errorCatalogue = {
   'callback.invalid': { status: 422, title: 'The callback request is not valid' },
   'call.not_found': { status: 404, title: 'No such call' },
   'report.not_found': { status: 404, title: 'No such report' },
+  'message.not_found': { status: 404, title: 'No such message' },
   'report.recipient_limit': {
     status: 422,
     title: 'More report recipients than the plan and options allow',

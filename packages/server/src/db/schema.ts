@@ -282,6 +282,27 @@ export interface ReportDeliveriesTable {
   updated_at: string;
 }
 
+export interface MessagesTable {
+  id: string;
+  tenant_id: string;
+  call_id: string | null;
+  number_id: string | null;
+  caller_company: string;
+  caller_name: string;
+  caller_number: string | null;
+  callback_number: string | null;
+  callback_window_start: string | null;
+  callback_window_end: string | null;
+  purpose: string;
+  named_staff_id: string | null;
+  urgent: number;
+  complaint: number;
+  notes: string;
+  operator_alias: string;
+  taken_by: string;
+  created_at: string;
+}
+
 export interface Database {
   plans: PlansTable;
   plan_options: PlanOptionsTable;
@@ -305,4 +326,5 @@ export interface Database {
   settings: SettingsTable;
   reports: ReportsTable;
   report_deliveries: ReportDeliveriesTable;
+  messages: MessagesTable;
 }

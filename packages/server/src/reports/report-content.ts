@@ -56,9 +56,13 @@ export function reportLines(c: ReportContent): [string, string][] {
   const lines: [string, string][] = [
     ['種別', kindLabel[c.kind]],
     ['受電日時', japanDateTime(c.at)],
-    ['着信番号', `${formatNational(c.dialed)}${c.numberPurpose ? ` (${c.numberPurpose})` : ''}`],
-    ['発信者番号', c.caller ? formatNational(c.caller) : '非通知'],
   ];
+  if (c.dialed)
+    lines.push([
+      '着信番号',
+      `${formatNational(c.dialed)}${c.numberPurpose ? ` (${c.numberPurpose})` : ''}`,
+    ]);
+  lines.push(['発信者番号', c.caller ? formatNational(c.caller) : '非通知']);
   if (c.callerCompany) lines.push(['会社名', c.callerCompany]);
   if (c.callerName) lines.push(['お名前', c.callerName]);
   if (c.callbackNumber) lines.push(['折り返し先', formatNational(c.callbackNumber)]);

@@ -5,6 +5,7 @@ import { CallRecordRepository } from './call-record-repository.ts';
 import { CallbackRepository } from './callback-repository.ts';
 import type { Executor } from './executor.ts';
 import { FaqRepository } from './faq-repository.ts';
+import { MessageRepository } from './message-repository.ts';
 import { PhoneNumberRepository } from './phone-number-repository.ts';
 import { PlanRepository } from './plan-repository.ts';
 import { ReportRepository } from './report-repository.ts';
@@ -28,6 +29,7 @@ export interface Repositories {
   callbacks: CallbackRepository;
   calls: CallRecordRepository;
   reports: ReportRepository;
+  messages: MessageRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -45,5 +47,6 @@ export function repositories(db: Executor): Repositories {
     callbacks: new CallbackRepository(db),
     calls: new CallRecordRepository(db),
     reports: new ReportRepository(db),
+    messages: new MessageRepository(db),
   };
 }

@@ -9,6 +9,7 @@ import { CallbackService } from './callback-service.ts';
 import { FaqService } from './faq-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PhoneNumberService } from './phone-number-service.ts';
+import { MessageService } from './message-service.ts';
 import { PlanService } from './plan-service.ts';
 import { ReportService } from './report-service.ts';
 import { StaffService } from './staff-service.ts';
@@ -33,6 +34,7 @@ export interface Services {
   callbacks: CallbackService;
   calls: CallRecordService;
   reports: ReportService;
+  messages: MessageService;
 }
 
 export function createServices(
@@ -60,5 +62,6 @@ export function createServices(
     callbacks: new CallbackService(store, reports),
     calls: new CallRecordService(store),
     reports,
+    messages: new MessageService(store, reports),
   };
 }

@@ -87,6 +87,7 @@ function bodyFor(method: string, pattern: string): unknown {
     [/\/flows\/:flowId$/, { definition: { steps: [{ verb: 'hangup' }] } }],
     [/\/block-list$/, { kind: 'prefix', value: '0570' }],
     [/\/callbacks$/, { callbackNumber: '03-1234-5678' }],
+    [/\/messages$/, { purpose: 'probe' }],
     [/\/callbacks\/:callbackId$/, { status: 'done' }],
     [/\/trunks$/, { name: 'probe', allowedSources: ['127.0.0.2'] }],
     [/\/trunks\/:trunkId$/, { enabled: false }],
@@ -144,6 +145,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       trunkId: w.trunkId,
       callId: w.a.callId,
       reportId: w.a.reportId,
+      messageId: w.a.messageId,
     };
     leakTexts = [
       w.a.id,
@@ -158,6 +160,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       w.a.callbackId,
       w.a.callId,
       w.a.reportId,
+      w.a.messageId,
     ];
   });
 
@@ -221,7 +224,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       for (const c of calls) {
         if (!c.pattern.includes(':tenantId/')) continue;
         if (
-          !/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId|callId|reportId)/.test(
+          !/:(staffId|absenceId|faqId|numberId|userId|flowId|entryId|callbackId|callId|reportId|messageId)/.test(
             c.pattern,
           )
         )

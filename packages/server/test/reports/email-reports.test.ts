@@ -266,6 +266,43 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     assert.equal((await reportsOf())[0].status, 'sent');
   });
 
+  test("an operator's message becomes a report to the named person, in the same transaction", async () => {
+    const staffId = w.a.staffIds[1]!;
+    const bad = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      purpose: 'x',
+      namedStaffId: w.b.staffIds[0],
+    });
+    assert.equal(bad.body.code, 'staff.not_found', "only the client's roster can be named");
+    const m = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      callerCompany: '株式会社テスト',
+      callerName: '田中',
+      callerNumber: '03-9999-0000',
+      callbackNumber: '090-3333-4444',
+      callbackWindowStart: '2026-11-24T05:00:00Z',
+      callbackWindowEnd: '2026-11-24T06:00:00Z',
+      purpose: '請求書の件',
+      namedStaffId: staffId,
+      urgent: true,
+      notes: 'お急ぎのご様子',
+    });
+    assert.equal(m.status, 201, JSON.stringify(m.body));
+    const report = (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports/${m.body.reportId}`)).body;
+    assert.equal(report.source, 'message');
+    assert.equal(report.private, true);
+    const before = sink.files().length;
+    await worker().runOnce();
+    const [mail] = (await sink.messages()).slice(before);
+    assert.ok(mail);
+    assert.equal(
+      mail.subject,
+      `【至急】【受電報告】${report.content.tenantName}様 伝言 株式会社テスト`,
+    );
+    assert.match(mail.text ?? '', /^名指し人: .+ 担当$/m);
+    assert.match(mail.text ?? '', /^折り返し希望日時: 11月24日\(火\) 14時~15時$/m);
+    assert.match(mail.text ?? '', /^備考: お急ぎのご様子$/m);
+    assert.match(mail.text ?? '', /^緊急度: 至急$/m);
+  });
+
   test('the client acknowledges a report (対応済)', async () => {
     const r = (await reportsOf())[0];
     const ack = await w.a.clientUser.post(`/api/v1/tenants/${w.a.id}/reports/${r.id}/acknowledge`);

@@ -22,6 +22,7 @@ export interface TenantWorld {
   callbackId: string;
   callId: string;
   reportId: string;
+  messageId: string;
   clientAdmin: Client;
   clientUser: Client;
   /** A text only this tenant's data contains, to spot leaks in any response. */
@@ -183,8 +184,17 @@ async function tenant(
       },
     }),
   );
+  const message = await ok(
+    admin.post(`/api/v1/tenants/${id}/messages`, {
+      purpose: marker,
+      callerName: '山田',
+      namedStaffId: s1.id,
+    }),
+    201,
+  );
   return {
     id,
+    messageId: message.id,
     callId,
     reportId: report.id,
     flowId: flow.id,

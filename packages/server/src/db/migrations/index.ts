@@ -3,6 +3,7 @@ import { initial } from './0001-initial.ts';
 import { callHandling } from './0002-call-handling.ts';
 import { callRecords } from './0003-call-records.ts';
 import { reports } from './0004-reports.ts';
+import { messages } from './0005-messages.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002-call-handling': callHandling,
   '0003-call-records': callRecords,
   '0004-reports': reports,
+  '0005-messages': messages,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -114,3 +114,105 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       ),
   );
 };
+
+const MessageCreate = Type.Object(
+  {
+    callId: Type.Optional(Type.Union([Id, Type.Null()])),
+    numberId: Type.Optional(Type.Union([Id, Type.Null()])),
+    callerCompany: Type.Optional(Type.String({ maxLength: 200 })),
+    callerName: Type.Optional(Type.String({ maxLength: 200 })),
+    callerNumber: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+    callbackNumber: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+    callbackWindowStart: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+    callbackWindowEnd: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+    purpose: Type.String({ minLength: 1, maxLength: 2000 }),
+    namedStaffId: Type.Optional(Type.Union([Id, Type.Null()])),
+    urgent: Type.Optional(Type.Boolean()),
+    complaint: Type.Optional(Type.Boolean()),
+    notes: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+const Message = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  callId: Nullable(Type.String()),
+  numberId: Nullable(Type.String()),
+  callerCompany: Type.String(),
+  callerName: Type.String(),
+  callerNumber: Nullable(Type.String()),
+  callbackNumber: Nullable(Type.String()),
+  callbackWindowStart: Nullable(Timestamp),
+  callbackWindowEnd: Nullable(Timestamp),
+  purpose: Type.String(),
+  namedStaffId: Nullable(Type.String()),
+  urgent: Type.Boolean(),
+  complaint: Type.Boolean(),
+  notes: Type.String(),
+  operatorAlias: Type.String(),
+  takenBy: Type.String(),
+  createdAt: Timestamp,
+  reportId: Type.Optional(Type.String()),
+});
+const messageTakers = ['service_admin', 'supervisor', 'operator'] as const;
+const messageReaders = ['service_admin', 'supervisor', 'operator', 'client_admin'] as const;
+
+/** Messages taken by operators (受電メモ), under /tenants/:tenantId. */
+export const messageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  app.get(
+    '/:tenantId/messages',
+    {
+      config: { access: { roles: messageReaders, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'Messages taken for the client, newest first',
+        params: Type.Object({ tenantId: Id }),
+        querystring: Type.Object(
+          {
+            before: Type.Optional(Id),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Array(Message) }),
+      },
+    },
+    async (req) =>
+      services.messages.list(req.params.tenantId, req.query.limit ?? 100, req.query.before),
+  );
+
+  app.post(
+    '/:tenantId/messages',
+    {
+      config: { access: { roles: messageTakers, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'Save a message (受電メモ); its call report is queued in the same transaction',
+        params: Type.Object({ tenantId: Id }),
+        body: MessageCreate,
+        response: responses({ 201: Message }),
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(await services.messages.create(actorOf(req), req.params.tenantId, req.body)),
+  );
+
+  app.get(
+    '/:tenantId/messages/:messageId',
+    {
+      config: { access: { roles: messageReaders, tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'A message',
+        params: Type.Object({ tenantId: Id, messageId: Id }),
+        response: responses({ 200: Message }),
+      },
+    },
+    async (req) => services.messages.get(req.params.tenantId, req.params.messageId),
+  );
+};
