@@ -30,6 +30,8 @@ export interface Config {
   publicUrl: string;
   /** The From of report e-mails. */
   mailFrom: string;
+  /** First retry delay of a failed report delivery; doubles on each attempt (capped at 1 h). */
+  reportRetrySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     httpPort,
     publicUrl,
     mailFrom,
+    reportRetrySeconds: int(env, 'UKETSUKE_REPORT_RETRY_SECONDS', 30, 1, 3600),
     sipPort: port(env, 'UKETSUKE_SIP_PORT', 5060),
     sipHost: host(env, 'UKETSUKE_SIP_HOST', undefined),
     rtpPorts: rtpRange(env),

@@ -94,7 +94,9 @@ export async function startServer(
           threadId: (r) => services.reports.threadId(r.tenantId, r.content.caller),
         }),
       },
+      backoffBaseMs: config.reportRetrySeconds * 1000,
     });
+    await worker.recoverOnStart();
     worker.start();
   } else {
     banner.push(

@@ -57,6 +57,19 @@ export class DeliveryWorker {
     return this.#running;
   }
 
+  /**
+   * On SQLite only one process can own the database, so deliveries still marked `sending`
+   * at start-up belonged to a process that died mid-send: they go back to the queue at once
+   * instead of waiting for their lease. (On PostgreSQL other nodes may be sending: leases run out.)
+   */
+  async recoverOnStart(): Promise<number> {
+    const { store } = this.#o;
+    if (store.dialect !== 'sqlite') return 0;
+    const n = await store.transaction((r) => r.reports.releaseAllLeases(store.clock.now().toISOString()));
+    if (n > 0) this.#o.log?.warn({ deliveries: n }, 'requeued report deliveries left in flight by a previous process');
+    return n;
+  }
+
   /** Polls every `intervalMs` (and at once). */
   start(intervalMs = 1000): void {
     const tick = async () => {

@@ -208,6 +208,16 @@ export class ReportRepository {
     return rows.map(toDelivery);
   }
 
+  /** Returns every claimed delivery to the queue (see DeliveryWorker.recoverOnStart). */
+  async releaseAllLeases(at: string): Promise<number> {
+    const r = await this.#db
+      .updateTable('report_deliveries')
+      .set({ status: 'queued', lease_until: null, updated_at: at })
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   async markSent(id: string, at: string): Promise<void> {
     await this.#db
       .updateTable('report_deliveries')
