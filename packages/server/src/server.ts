@@ -97,6 +97,8 @@ export async function startServer(
       backoffBaseMs: config.reportRetrySeconds * 1000,
     });
     await worker.recoverOnStart();
+    const w = worker;
+    services.reports.onQueued(() => w.wake());
     worker.start();
   } else {
     banner.push(

@@ -35,6 +35,8 @@ export class DeliveryWorker {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
   #closed = false;
+  #again = false;
+  #kick: (() => void) | undefined;
 
   constructor(opts: DeliveryWorkerOptions) {
     this.#o = {
@@ -65,24 +67,50 @@ export class DeliveryWorker {
   async recoverOnStart(): Promise<number> {
     const { store } = this.#o;
     if (store.dialect !== 'sqlite') return 0;
-    const n = await store.transaction((r) => r.reports.releaseAllLeases(store.clock.now().toISOString()));
-    if (n > 0) this.#o.log?.warn({ deliveries: n }, 'requeued report deliveries left in flight by a previous process');
+    const n = await store.transaction((r) =>
+      r.reports.releaseAllLeases(store.clock.now().toISOString()),
+    );
+    if (n > 0)
+      this.#o.log?.warn(
+        { deliveries: n },
+        'requeued report deliveries left in flight by a previous process',
+      );
     return n;
   }
 
-  /** Polls every `intervalMs` (and at once). */
+  /**
+   * Polls every `intervalMs` (and at once); `wake()` starts a round at once, so a report
+   * queued by a committed transaction goes out without waiting for the next poll.
+   */
   start(intervalMs = 1000): void {
+    let busy = false;
     const tick = async () => {
       if (this.#closed) return;
+      if (busy) {
+        this.#again = true;
+        return;
+      }
+      busy = true;
+      clearTimeout(this.#timer);
       try {
-        // Keep going while there is work, then wait.
-        while (!this.#closed && (await this.runOnce()) > 0) {}
+        do {
+          this.#again = false;
+          // Keep going while there is work.
+          while (!this.#closed && (await this.runOnce()) > 0) {}
+        } while (this.#again && !this.#closed);
       } catch (err) {
         this.#o.log?.error({ err }, 'report delivery round failed');
       }
+      busy = false;
       if (!this.#closed) this.#timer = setTimeout(tick, intervalMs);
     };
+    this.#kick = () => void tick();
     void tick();
+  }
+
+  /** Starts a round now (or right after the current one). */
+  wake(): void {
+    this.#kick?.();
   }
 
   async close(): Promise<void> {

@@ -21,13 +21,17 @@ export class SmtpSender implements Sender {
 
   constructor(opts: SmtpSenderOptions) {
     this.#opts = opts;
-    // No pool: each delivery is one SMTP transaction, so a session failure affects one
-    // message and is retried on its own.
+    // Pooled connections: a greeting (and, with smtps, a TLS handshake) per message would
+    // dominate the latency. Each delivery is still its own MAIL FROM transaction, so a
+    // refusal affects that one message and is retried on its own.
     const u = new URL(opts.url);
     this.#transport = nodemailer.createTransport({
       host: u.hostname,
       port: Number(u.port) || (u.protocol === 'smtps:' ? 465 : 25),
       secure: u.protocol === 'smtps:',
+      pool: true,
+      maxConnections: 4,
+      maxMessages: 200,
       ...(u.username
         ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
         : {}),

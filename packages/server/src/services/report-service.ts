@@ -52,11 +52,18 @@ export class ReportService {
   readonly #store: Store;
   readonly #publicUrl: string;
   readonly #mailDomain: string;
+  readonly #listeners = new Set<() => void>();
 
   constructor(store: Store, opts: { publicUrl: string }) {
     this.#store = store;
     this.#publicUrl = opts.publicUrl.replace(/\/$/, '');
     this.#mailDomain = new URL(this.#publicUrl).hostname || 'uketsuke.localhost';
+  }
+
+  /** Called after a transaction that queued deliveries commits (the worker wakes up). */
+  onQueued(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   /** The portal link format, fixed now so reports sent today keep working later. */
@@ -136,6 +143,11 @@ export class ReportService {
         sentAt: null,
         createdAt: tx.now,
         updatedAt: tx.now,
+      });
+    }
+    if (recipients.length > 0) {
+      tx.afterCommit(() => {
+        for (const f of this.#listeners) f();
       });
     }
     return report;

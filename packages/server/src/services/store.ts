@@ -42,6 +42,8 @@ export interface Tx {
     before?: unknown;
     after?: unknown;
   }): Promise<void>;
+  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  afterCommit(fn: () => void): void;
 }
 
 export class Store {
@@ -67,8 +69,9 @@ export class Store {
   }
 
   /** A change, atomically with its audit entries. */
-  write<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.#db.kysely.transaction().execute(async (trx) => {
+  async write<T>(actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const committed: (() => void)[] = [];
+    const result = await this.#db.kysely.transaction().execute(async (trx) => {
       const repos = repositories(trx);
       const nowDate = this.clock.now();
       const now = nowDate.toISOString();
@@ -76,6 +79,7 @@ export class Store {
         repos,
         now,
         nowDate,
+        afterCommit: (f) => committed.push(f),
         audit: (e) =>
           repos.audit.insert({
             id: uuidv7(nowDate.getTime()),
@@ -94,5 +98,7 @@ export class Store {
       };
       return fn(tx);
     });
+    for (const f of committed) f();
+    return result;
   }
 }
