@@ -32,6 +32,9 @@ export interface Config {
   mailFrom: string;
   /** First retry delay of a failed report delivery; doubles on each attempt (capped at 1 h). */
   reportRetrySeconds: number;
+  /** The service's Chatwork API token; without it Chatwork reports stay queued. */
+  chatworkToken: string | undefined;
+  chatworkApiUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +119,15 @@ function host(env: Env, name: string, fallback: string | undefined): string | un
   return raw;
 }
 
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  try {
+    const u = new URL(raw);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return raw;
+  } catch {}
+  throw new ConfigError(name, `'${raw}' is not an http(s) URL`);
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const dataDirRaw = env.UKETSUKE_DATA_DIR || './data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
@@ -183,6 +195,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicUrl,
     mailFrom,
     reportRetrySeconds: int(env, 'UKETSUKE_REPORT_RETRY_SECONDS', 30, 1, 3600),
+    chatworkToken: env.UKETSUKE_CHATWORK_TOKEN || undefined,
+    chatworkApiUrl: httpUrl(env, 'UKETSUKE_CHATWORK_API_URL', 'https://api.chatwork.com/v2'),
     sipPort: port(env, 'UKETSUKE_SIP_PORT', 5060),
     sipHost: host(env, 'UKETSUKE_SIP_HOST', undefined),
     rtpPorts: rtpRange(env),

@@ -11,7 +11,16 @@ import { Health } from './health.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './metrics.ts';
 import { DeliveryWorker } from './reports/delivery-worker.ts';
+import { ChatworkSender } from './reports/chatwork-sender.ts';
+import type { Sender } from './reports/sender.ts';
 import { SmtpSender } from './reports/smtp-sender.ts';
+import {
+  genericWebhookSender,
+  lineWorksSender,
+  slackSender,
+  teamsSender,
+} from './reports/webhook-senders.ts';
+import { ServerSecret } from './services/server-secret.ts';
 import { createServices, type Services } from './services/index.ts';
 import { systemActor } from './services/store.ts';
 
@@ -81,30 +90,41 @@ export async function startServer(
   const httpUrl = `http://${shownHost}:${port}`;
   logger.info({ httpUrl, database: config.database.dialect }, 'uketsuke listening');
 
-  // Reports are sent when SMTP is configured; without it they stay queued and visible.
-  let worker: DeliveryWorker | undefined;
+  // Report delivery. A channel without its configuration (SMTP, Chatwork token) keeps its
+  // reports queued and visible until it is configured; nothing is dropped.
+  const secret = await ServerSecret.load(services.store);
+  services.reports.useWebhookSecrets((tenantId) => secret.derive(`webhook:${tenantId}`));
+  const senders: Record<string, Sender> = {
+    slack: slackSender,
+    teams: teamsSender,
+    line_works: lineWorksSender,
+    webhook: genericWebhookSender((tenantId) => services.reports.webhookSecret(tenantId)),
+  };
   if (config.smtpUrl) {
-    worker = new DeliveryWorker({
-      store: services.store,
-      log: logger,
-      senders: {
-        email: new SmtpSender({
-          url: config.smtpUrl,
-          from: config.mailFrom,
-          threadId: (r) => services.reports.threadId(r.tenantId, r.content.caller),
-        }),
-      },
-      backoffBaseMs: config.reportRetrySeconds * 1000,
+    senders.email = new SmtpSender({
+      url: config.smtpUrl,
+      from: config.mailFrom,
+      threadId: (r) => services.reports.threadId(r.tenantId, r.content.caller),
     });
-    await worker.recoverOnStart();
-    const w = worker;
-    services.reports.onQueued(() => w.wake());
-    worker.start();
   } else {
     banner.push(
       'UKETSUKE_SMTP_URL is not set: e-mail reports stay queued (visible in the API) until it is',
     );
   }
+  if (config.chatworkToken)
+    senders.chatwork = new ChatworkSender({
+      apiUrl: config.chatworkApiUrl,
+      token: config.chatworkToken,
+    });
+  const worker = new DeliveryWorker({
+    store: services.store,
+    log: logger,
+    senders,
+    backoffBaseMs: config.reportRetrySeconds * 1000,
+  });
+  await worker.recoverOnStart();
+  services.reports.onQueued(() => worker.wake());
+  worker.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -113,7 +133,7 @@ export async function startServer(
     banner,
     close() {
       closing ??= (async () => {
-        await worker?.close();
+        await worker.close();
         await app.close();
         await db.close();
       })();

@@ -32,6 +32,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   } else {
     const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    // An idle client dropped by the server (restart, failover, admin command) must not crash
+    // the process: the pool replaces it on the next query, which fails and is retried or reported.
+    pool.on('error', (err) => {
+      process.emitWarning(`PostgreSQL idle client error: ${err.message}`, { code: 'UKETSUKE_PG_IDLE' });
+    });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const migrator = new Migrator({ db: kysely, provider: migrationProvider });

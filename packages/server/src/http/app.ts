@@ -22,7 +22,7 @@ import {
 import { faqRoutes } from './routes/faq-routes.ts';
 import { numberPoolRoutes, tenantNumberRoutes } from './routes/number-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
-import { messageRoutes, reportRoutes } from './routes/report-routes.ts';
+import { messageRoutes, reportRoutes, webhookSecretRoutes } from './routes/report-routes.ts';
 import { staffRoutes } from './routes/staff-routes.ts';
 import { tenantRoutes } from './routes/tenant-routes.ts';
 import { tenantUserRoutes, userRoutes } from './routes/user-routes.ts';
@@ -137,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.register(tenantCallHandlingRoutes, { prefix: '/tenants', ...opts });
       await api.register(reportRoutes, { prefix: '/tenants', ...opts });
       await api.register(messageRoutes, { prefix: '/tenants', ...opts });
+      await api.register(webhookSecretRoutes, { prefix: '/tenants', ...opts });
       await api.register(numberPoolRoutes, { prefix: '/numbers', ...opts });
       await api.register(serviceCallHandlingRoutes, opts);
       await api.register(planRoutes, opts);

@@ -24,6 +24,8 @@ export interface ReportContent {
   callbackWindow?: string;
   purpose?: string;
   namedEmployee?: string;
+  /** The named employee's Chatwork account id, for a [To:…] mention. */
+  namedChatworkAccount?: string;
   urgent?: boolean;
   notes?: string;
   operatorAlias?: string;

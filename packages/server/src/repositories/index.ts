@@ -9,6 +9,7 @@ import { MessageRepository } from './message-repository.ts';
 import { PhoneNumberRepository } from './phone-number-repository.ts';
 import { PlanRepository } from './plan-repository.ts';
 import { ReportRepository } from './report-repository.ts';
+import { SettingsRepository } from './settings-repository.ts';
 import { StaffRepository } from './staff-repository.ts';
 import { TenantRepository } from './tenant-repository.ts';
 import { TrunkRepository } from './trunk-repository.ts';
@@ -30,6 +31,7 @@ export interface Repositories {
   calls: CallRecordRepository;
   reports: ReportRepository;
   messages: MessageRepository;
+  settings: SettingsRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -48,5 +50,6 @@ export function repositories(db: Executor): Repositories {
     calls: new CallRecordRepository(db),
     reports: new ReportRepository(db),
     messages: new MessageRepository(db),
+    settings: new SettingsRepository(db),
   };
 }

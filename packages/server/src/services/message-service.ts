@@ -119,6 +119,7 @@ export class MessageService {
           ...(start && end ? { callbackWindow: formatCallbackWindow(start, end) } : {}),
           purpose: m.purpose,
           ...(named ? { namedEmployee: named.name } : {}),
+          ...(named?.chatIds.chatwork ? { namedChatworkAccount: named.chatIds.chatwork } : {}),
           ...(m.urgent ? { urgent: true } : {}),
           ...(m.notes ? { notes: m.notes } : {}),
           ...(m.operatorAlias ? { operatorAlias: m.operatorAlias } : {}),

@@ -60,6 +60,18 @@ export class ReportService {
     this.#mailDomain = new URL(this.#publicUrl).hostname || 'uketsuke.localhost';
   }
 
+  #webhookSecret: ((tenantId: string) => string) | undefined;
+
+  /** Where per-tenant webhook signing secrets come from (derived from the server secret). */
+  useWebhookSecrets(fn: (tenantId: string) => string): void {
+    this.#webhookSecret = fn;
+  }
+
+  webhookSecret(tenantId: string): string {
+    if (!this.#webhookSecret) throw new Error('webhook secrets are not configured');
+    return this.#webhookSecret(tenantId);
+  }
+
   /** Called after a transaction that queued deliveries commits (the worker wakes up). */
   onQueued(fn: () => void): () => void {
     this.#listeners.add(fn);

@@ -10,6 +10,7 @@ import { Health } from '../../src/health.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createServices, type Services } from '../../src/services/index.ts';
+import { ServerSecret } from '../../src/services/server-secret.ts';
 import { systemActor } from '../../src/services/store.ts';
 
 export const adminCredentials = { email: 'admin@test.example', password: 'admin-test-pass' };
@@ -31,6 +32,8 @@ export async function startTestApp(
   const db = await openDatabase(config);
   const services = createServices(db, clock, { quarantineDays: opts.quarantineDays ?? 180 });
   await services.plans.seedDefaults(systemActor);
+  const secret = await ServerSecret.load(services.store);
+  services.reports.useWebhookSecrets((tenantId) => secret.derive(`webhook:${tenantId}`));
   await services.users.ensureFirstAdmin(
     systemActor,
     adminCredentials.email,

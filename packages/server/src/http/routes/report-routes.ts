@@ -216,3 +216,37 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     async (req) => services.messages.get(req.params.tenantId, req.params.messageId),
   );
 };
+
+/** The signing secret of the client's generic webhook (see reports/webhook-senders.ts). */
+export const webhookSecretRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
+  app,
+  { services },
+) => {
+  app.get(
+    '/:tenantId/webhook-secret',
+    {
+      config: { access: { roles: ['service_admin', 'client_admin'], tenantScoped: true } },
+      schema: {
+        tags: ['reports'],
+        summary: 'The HMAC-SHA256 secret that signs this client’s webhook reports',
+        params: Type.Object({ tenantId: Id }),
+        response: responses({
+          200: Type.Object({
+            secret: Type.String(),
+            signature: Type.String(),
+            timestampHeader: Type.String(),
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      await services.tenants.get(req.params.tenantId);
+      return {
+        secret: services.reports.webhookSecret(req.params.tenantId),
+        signature:
+          'X-Uketsuke-Signature: v1=hex(HMAC-SHA256(secret, "<X-Uketsuke-Timestamp>.<raw body>"))',
+        timestampHeader: 'X-Uketsuke-Timestamp',
+      };
+    },
+  );
+};
