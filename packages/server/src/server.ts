@@ -94,6 +94,7 @@ export async function startServer(
   // reports queued and visible until it is configured; nothing is dropped.
   const secret = await ServerSecret.load(services.store);
   services.reports.useWebhookSecrets((tenantId) => secret.derive(`webhook:${tenantId}`));
+  services.reports.useAckKey(secret.derive('report-ack'));
   const senders: Record<string, Sender> = {
     slack: slackSender,
     teams: teamsSender,
@@ -125,6 +126,13 @@ export async function startServer(
   await worker.recoverOnStart();
   services.reports.onQueued(() => worker.wake());
   worker.start();
+  // Urgent reports nobody acknowledged in time are escalated (checked every 30 s).
+  const escalation = setInterval(() => {
+    services.reports
+      .escalateDue()
+      .catch((err) => logger.error({ err }, 'urgent escalation round failed'));
+  }, 30_000);
+  escalation.unref();
 
   let closing: Promise<void> | undefined;
   return {
@@ -133,6 +141,7 @@ export async function startServer(
     banner,
     close() {
       closing ??= (async () => {
+        clearInterval(escalation);
         await worker.close();
         await app.close();
         await db.close();

@@ -35,7 +35,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
     // An idle client dropped by the server (restart, failover, admin command) must not crash
     // the process: the pool replaces it on the next query, which fails and is retried or reported.
     pool.on('error', (err) => {
-      process.emitWarning(`PostgreSQL idle client error: ${err.message}`, { code: 'UKETSUKE_PG_IDLE' });
+      process.emitWarning(`PostgreSQL idle client error: ${err.message}`, {
+        code: 'UKETSUKE_PG_IDLE',
+      });
     });
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }

@@ -41,6 +41,7 @@ export interface TenantsTable {
   updated_at: string;
   business_hours: string | null; // JSON; null = always open
   anonymous_policy: string;
+  urgent_escalation: string | null; // JSON {afterMinutes, target}
 }
 
 export interface TenantOptionsTable {
@@ -263,6 +264,8 @@ export interface ReportsTable {
   created_at: string;
   acknowledged_at: string | null;
   acknowledged_by: string | null;
+  escalated_at: string | null;
+  urgent: number;
 }
 
 export interface ReportDeliveriesTable {

@@ -14,6 +14,7 @@ import type { Services } from '../services/index.ts';
 import { accessHook } from './access.ts';
 import { validatorCompiler } from './validation.ts';
 import { errorHandler, problemOf, sendProblem } from './problem.ts';
+import { ackRoutes } from './routes/ack-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import {
   serviceCallHandlingRoutes,
@@ -122,6 +123,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   );
 
   const opts = { services };
+  // Forms post as application/x-www-form-urlencoded; the ack form has no fields to read.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 4096 },
+    (_req, body, done) => done(null, body),
+  );
+  await app.register(ackRoutes, opts);
   await app.register(
     async (api) => {
       await api.register(authRoutes, {

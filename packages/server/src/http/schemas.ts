@@ -45,6 +45,14 @@ export const Problem = Type.Object({
 
 // --- tenants ---
 
+const UrgentEscalationSchema = Type.Object(
+  {
+    afterMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
+    target: literals(['next_in_roster', 'emergency_contact'] as const),
+  },
+  { additionalProperties: false },
+);
+
 const EmergencyContactIn = Type.Object(
   {
     name: Name,
@@ -94,6 +102,7 @@ const tenantFields = {
   planCode: Type.Optional(Text(50)),
   businessHours: Type.Optional(Nullable(BusinessHoursSchema)),
   anonymousPolicy: Type.Optional(literals(anonymousPolicies)),
+  urgentEscalation: Type.Optional(Nullable(UrgentEscalationSchema)),
 };
 export const TenantCreate = Type.Object(tenantFields, strict);
 export const TenantPatch = Type.Partial(Type.Object(tenantFields, strict));
@@ -114,6 +123,7 @@ export const Tenant = Type.Object({
   state: Type.String(),
   businessHours: Nullable(BusinessHoursSchema),
   anonymousPolicy: Type.String(),
+  urgentEscalation: Nullable(UrgentEscalationSchema),
   options: Type.Array(Type.Object({ code: Type.String(), quantity: Type.Integer() })),
   createdAt: Timestamp,
   updatedAt: Timestamp,

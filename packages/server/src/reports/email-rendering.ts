@@ -32,7 +32,9 @@ export function renderReportEmail(c: ReportContent): RenderedEmail {
   const rows = lines
     .map(([k, v]) => {
       const value =
-        k === '詳細' ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v);
+        k === '詳細' || k === '対応済にする'
+          ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>`
+          : escapeHtml(v);
       return `<tr><th style="text-align:left;padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(k)}</th><td style="padding:4px 0">${value}</td></tr>`;
     })
     .join('');

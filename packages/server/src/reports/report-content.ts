@@ -31,6 +31,8 @@ export interface ReportContent {
   operatorAlias?: string;
   /** The call in the client portal. */
   link: string;
+  /** Marks the report handled without logging in (a signed link). */
+  ackLink?: string;
 }
 
 const kindLabel: Record<ReportKind, string> = {
@@ -75,6 +77,7 @@ export function reportLines(c: ReportContent): [string, string][] {
   if (c.notes) lines.push(['備考', c.notes]);
   if (c.operatorAlias) lines.push(['対応者', c.operatorAlias]);
   lines.push(['詳細', c.link]);
+  if (c.ackLink) lines.push(['対応済にする', c.ackLink]);
   return lines;
 }
 

@@ -19,6 +19,8 @@ export interface Report {
   createdAt: string;
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
+  urgent: boolean;
+  escalatedAt: string | null;
 }
 
 export interface Delivery {
@@ -52,6 +54,8 @@ const toReport = (r: ReportsTable): Report => ({
   createdAt: r.created_at,
   acknowledgedAt: r.acknowledged_at,
   acknowledgedBy: r.acknowledged_by,
+  urgent: toBool(r.urgent),
+  escalatedAt: r.escalated_at,
 });
 
 const toDelivery = (r: ReportDeliveriesTable): Delivery => ({
@@ -93,6 +97,8 @@ export class ReportRepository {
         created_at: r.createdAt,
         acknowledged_at: r.acknowledgedAt,
         acknowledged_by: r.acknowledgedBy,
+        urgent: fromBool(r.urgent),
+        escalated_at: r.escalatedAt,
       })
       .execute();
   }
@@ -254,6 +260,31 @@ export class ReportRepository {
       .set({ acknowledged_at: at, acknowledged_by: by })
       .where('id', '=', id)
       .where('acknowledged_at', 'is', null)
+      .execute();
+  }
+
+  /** Urgent reports nobody acknowledged, created before `createdBefore`, not yet escalated. */
+  async dueForEscalation(tenantId: string, createdBefore: string): Promise<Report[]> {
+    const rows = await this.#db
+      .selectFrom('reports')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('urgent', '=', 1)
+      .where('acknowledged_at', 'is', null)
+      .where('escalated_at', 'is', null)
+      .where('created_at', '<=', createdBefore)
+      .orderBy('id')
+      .limit(100)
+      .execute();
+    return rows.map(toReport);
+  }
+
+  async markEscalated(id: string, at: string): Promise<void> {
+    await this.#db
+      .updateTable('reports')
+      .set({ escalated_at: at })
+      .where('id', '=', id)
+      .where('escalated_at', 'is', null)
       .execute();
   }
 

@@ -29,8 +29,16 @@ export interface Tenant {
   businessHours: BusinessHours | null;
   /** What happens to callers who withhold their number. */
   anonymousPolicy: AnonymousPolicy;
+  /** Urgent reports not acknowledged within `afterMinutes` go to the next person on the
+   * roster or to the emergency contact. null = no escalation. */
+  urgentEscalation: UrgentEscalation | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface UrgentEscalation {
+  afterMinutes: number;
+  target: 'next_in_roster' | 'emergency_contact';
 }
 
 export const anonymousPolicies = ['allow', 'reject'] as const;
@@ -57,6 +65,7 @@ const toTenant = (r: TenantsTable): Tenant => ({
   state: r.state as TenantState,
   businessHours: parseJson<BusinessHours | null>(r.business_hours, null),
   anonymousPolicy: r.anonymous_policy as AnonymousPolicy,
+  urgentEscalation: parseJson<UrgentEscalation | null>(r.urgent_escalation, null),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -77,6 +86,7 @@ const toRow = (t: Tenant): TenantsTable => ({
   state: t.state,
   business_hours: t.businessHours ? JSON.stringify(t.businessHours) : null,
   anonymous_policy: t.anonymousPolicy,
+  urgent_escalation: t.urgentEscalation ? JSON.stringify(t.urgentEscalation) : null,
   created_at: t.createdAt,
   updated_at: t.updatedAt,
 });

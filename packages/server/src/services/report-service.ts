@@ -4,12 +4,13 @@
  * worker drains. Exactly one channel per client, as its settings say.
  */
 import { AppError } from '../errors.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from '../ids.ts';
 import type { Delivery, Report } from '../repositories/report-repository.ts';
 import type { Tenant } from '../repositories/tenant-repository.ts';
 import { emailRecipients } from '../reports/recipients.ts';
 import type { ReportContent, ReportKind } from '../reports/report-content.ts';
-import type { Actor, Store, Tx } from './store.ts';
+import { type Actor, type Store, systemActor, type Tx } from './store.ts';
 
 export type ReportStatus = 'queued' | 'sent' | 'failed' | 'acknowledged' | 'not_sent';
 
@@ -61,6 +62,115 @@ export class ReportService {
   }
 
   #webhookSecret: ((tenantId: string) => string) | undefined;
+  #ackKey: string | undefined;
+
+  /** The key that signs acknowledgement links (derived from the server secret). */
+  useAckKey(key: string): void {
+    this.#ackKey = key;
+  }
+
+  /** `<reportId>.<HMAC>`: whoever holds the link may mark that one report handled, nothing else. */
+  ackToken(reportId: string): string {
+    if (!this.#ackKey) throw new Error('acknowledgement links are not configured');
+    return `${reportId}.${createHmac('sha256', this.#ackKey).update(`ack:${reportId}`).digest('base64url')}`;
+  }
+
+  /** The report id a token names, or undefined when the signature does not match. */
+  reportIdFromAckToken(token: string): string | undefined {
+    const [id, mac] = token.split('.');
+    if (!id || !mac || !this.#ackKey) return undefined;
+    const expected = Buffer.from(this.ackToken(id).split('.')[1]!);
+    const given = Buffer.from(mac);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? id : undefined;
+  }
+
+  /** Acknowledgement through a signed link (no login: the link is the credential). */
+  async acknowledgeByToken(token: string, ip: string | null): Promise<ReportView | undefined> {
+    const id = this.reportIdFromAckToken(token);
+    const report = id ? await this.#store.read((r) => r.reports.getById(id)) : undefined;
+    if (!report) return undefined;
+    const actor: Actor = {
+      userId: null,
+      label: 'e-mail link',
+      via: 'system',
+      role: 'system',
+      tenantId: report.tenantId,
+      ip,
+    };
+    return this.acknowledge(actor, report.tenantId, report.id);
+  }
+
+  /**
+   * Urgent reports nobody acknowledged in time go to the next person on the roster (by
+   * e-mail, whatever the usual channel) or to the emergency contact, once. Returns how many
+   * were escalated.
+   */
+  async escalateDue(): Promise<number> {
+    const now = this.#store.clock.now();
+    const tenants = await this.#store.read(async (r) =>
+      (await r.tenants.list({ limit: 10_000, offset: 0 })).items.filter(
+        (t) => t.urgentEscalation && t.state !== 'cancelled',
+      ),
+    );
+    let n = 0;
+    for (const t of tenants) {
+      const rule = t.urgentEscalation!;
+      const due = await this.#store.read((r) =>
+        r.reports.dueForEscalation(
+          t.id,
+          new Date(now.getTime() - rule.afterMinutes * 60_000).toISOString(),
+        ),
+      );
+      for (const report of due) {
+        await this.#store.write(systemActor, async (tx) => {
+          const already = new Set(
+            (await tx.repos.reports.deliveries([report.id])).map((d) => d.recipient.toLowerCase()),
+          );
+          let to: string | undefined;
+          if (rule.target === 'emergency_contact') {
+            to = t.emergencyContact?.email ?? undefined;
+          } else {
+            const roster = await tx.repos.staff.list(t.id);
+            to =
+              roster.find((s) => s.reportTarget && s.email && !already.has(s.email.toLowerCase()))
+                ?.email ?? undefined;
+          }
+          await tx.repos.reports.markEscalated(report.id, tx.now);
+          if (to && !already.has(to.toLowerCase())) {
+            const deliveryId = uuidv7(tx.nowDate.getTime());
+            await tx.repos.reports.insertDelivery({
+              id: deliveryId,
+              reportId: report.id,
+              tenantId: t.id,
+              channel: 'email',
+              recipient: to,
+              messageId: this.messageId(deliveryId),
+              status: 'queued',
+              attempts: 0,
+              nextAttemptAt: tx.now,
+              leaseUntil: null,
+              lastError: null,
+              sentAt: null,
+              createdAt: tx.now,
+              updatedAt: tx.now,
+            });
+            tx.afterCommit(() => {
+              for (const f of this.#listeners) f();
+            });
+          }
+          await tx.audit({
+            action: 'report.escalate',
+            entityType: 'report',
+            entityId: report.id,
+            tenantId: t.id,
+            after: { to: to ?? null, target: rule.target },
+          });
+        });
+        n++;
+      }
+    }
+    return n;
+  }
 
   /** Where per-tenant webhook signing secrets come from (derived from the server secret). */
   useWebhookSecrets(fn: (tenantId: string) => string): void {
@@ -136,7 +246,10 @@ export class ReportService {
       createdAt: tx.now,
       acknowledgedAt: null,
       acknowledgedBy: null,
+      urgent: content.urgent ?? false,
+      escalatedAt: null,
     };
+    if (this.#ackKey) content.ackLink = `${this.#publicUrl}/r/ack/${this.ackToken(id)}`;
     await tx.repos.reports.insert(report);
     for (const recipient of recipients) {
       const deliveryId = uuidv7(tx.nowDate.getTime());

@@ -10,6 +10,7 @@ import type {
   EmergencyContact,
   Tenant,
   TenantOption,
+  UrgentEscalation,
 } from '../repositories/tenant-repository.ts';
 import { releaseNumber } from './phone-number-service.ts';
 import { recipientLimit } from './report-service.ts';
@@ -29,6 +30,7 @@ export interface TenantInput {
   planCode?: string;
   businessHours?: BusinessHours | null;
   anonymousPolicy?: AnonymousPolicy;
+  urgentEscalation?: UrgentEscalation | null;
 }
 
 export type TenantPatch = Partial<TenantInput>;
@@ -41,6 +43,7 @@ export const clientEditableTenantFields: readonly (keyof TenantPatch)[] = [
   'reportChannel',
   'businessHours',
   'anonymousPolicy',
+  'urgentEscalation',
 ];
 
 /** Fixed report recipients may not exceed the plan's included ones plus purchased extras. */
@@ -127,6 +130,7 @@ export class TenantService {
         state: 'applied',
         businessHours: businessHours(input.businessHours),
         anonymousPolicy: input.anonymousPolicy ?? 'allow',
+        urgentEscalation: input.urgentEscalation ?? null,
         createdAt: tx.now,
         updatedAt: tx.now,
       };
@@ -173,6 +177,7 @@ export class TenantService {
       if (patch.businessHours !== undefined)
         after.businessHours = businessHours(patch.businessHours);
       if (patch.anonymousPolicy !== undefined) after.anonymousPolicy = patch.anonymousPolicy;
+      if (patch.urgentEscalation !== undefined) after.urgentEscalation = patch.urgentEscalation;
       if (patch.planCode !== undefined && patch.planCode !== before.planCode) {
         const plan = await tx.repos.plans.get(patch.planCode);
         if (!plan) throw new AppError('plan.not_found', `no plan '${patch.planCode}'`);

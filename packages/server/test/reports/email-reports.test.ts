@@ -311,6 +311,93 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     assert.ok(ack.body.acknowledgedAt);
   });
 
+  test('the signed link in the e-mail marks the report handled; GET alone does not', async () => {
+    await ivrCallback(['', '1122', '16', '1']);
+    const before = sink.files().length;
+    await worker().runOnce();
+    const [mail] = (await sink.messages()).slice(before);
+    const link = /^対応済にする: (http:\/\/localhost:3000\/r\/ack\/(\S+))$/m.exec(mail!.text ?? '');
+    assert.ok(link, mail!.text);
+    const path = `/r/ack/${link[2]}`;
+    const get = await ctx().app.inject({ method: 'GET', url: path });
+    assert.equal(get.statusCode, 200);
+    assert.match(get.body, /<form method="post">/);
+    assert.equal((await reportsOf())[0].status, 'sent', 'a link preview does not acknowledge');
+    const forged = await ctx().app.inject({ method: 'POST', url: `${path.slice(0, -3)}AAA` });
+    assert.equal(forged.statusCode, 404);
+    const post = await ctx().app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
+    assert.equal(post.statusCode, 200, post.body);
+    assert.match(post.body, /対応済にしました/);
+    const r = (await reportsOf())[0];
+    assert.equal(r.status, 'acknowledged');
+    assert.equal(r.acknowledgedBy, 'e-mail link');
+  });
+
+  test('urgent reports nobody acknowledges are escalated once: next on the roster, or the emergency contact', async () => {
+    const s = ctx().services;
+    const tag = w.a.marker.split('-')[1]!.slice(1);
+    await s.tenants.update(systemActor, w.a.id, {
+      urgentEscalation: { afterMinutes: 10, target: 'next_in_roster' },
+      emergencyContact: { name: '緊急', email: 'emergency@a.example' },
+    });
+    const urgent = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      purpose: '至急の件',
+      urgent: true,
+    });
+    const calm = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      purpose: '急ぎでない件',
+    });
+    const handled = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      purpose: '至急だが対応済',
+      urgent: true,
+    });
+    await w.a.clientUser.post(
+      `/api/v1/tenants/${w.a.id}/reports/${handled.body.reportId}/acknowledge`,
+    );
+    await worker().runOnce();
+    assert.equal(await s.reports.escalateDue(), 0, 'not before the deadline');
+    ctx().clock.advance(11 * 60_000);
+    assert.equal(await s.reports.escalateDue(), 1, 'only the unacknowledged urgent one');
+    assert.equal(await s.reports.escalateDue(), 0, 'once');
+    const before = sink.files().length;
+    await worker().runOnce();
+    const mails = (await sink.messages()).slice(before);
+    assert.deepEqual(
+      mails.map((m) => (m.to as { value: { address: string }[] }).value[0]!.address),
+      [`staff@a${tag}.example`],
+    );
+    assert.match(mails[0]!.subject ?? '', /^【至急】/);
+    const u = (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports/${urgent.body.reportId}`)).body;
+    assert.deepEqual(
+      u.deliveries.map((d: { recipient: string }) => d.recipient),
+      [`boss@a${tag}.example`, `staff@a${tag}.example`],
+    );
+    assert.equal(
+      (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports/${calm.body.reportId}`)).body.deliveries
+        .length,
+      1,
+    );
+
+    await s.tenants.update(systemActor, w.a.id, {
+      urgentEscalation: { afterMinutes: 5, target: 'emergency_contact' },
+    });
+    const again = await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, {
+      purpose: '夜間の至急',
+      urgent: true,
+    });
+    ctx().clock.advance(6 * 60_000);
+    assert.equal(await s.reports.escalateDue(), 1);
+    const e = (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports/${again.body.reportId}`)).body;
+    assert.equal(e.deliveries.at(-1).recipient, 'emergency@a.example');
+    await worker().runOnce();
+    await s.tenants.update(systemActor, w.a.id, { urgentEscalation: null });
+  });
+
   test('channel none: the report is kept, marked not sent', async () => {
     await ctx().services.tenants.update(systemActor, w.a.id, { reportChannel: { kind: 'none' } });
     await ivrCallback(['', '1122', '15', '1']);

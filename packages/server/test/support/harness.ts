@@ -34,6 +34,7 @@ export async function startTestApp(
   await services.plans.seedDefaults(systemActor);
   const secret = await ServerSecret.load(services.store);
   services.reports.useWebhookSecrets((tenantId) => secret.derive(`webhook:${tenantId}`));
+  services.reports.useAckKey(secret.derive('report-ack'));
   await services.users.ensureFirstAdmin(
     systemActor,
     adminCredentials.email,

@@ -4,6 +4,7 @@ import { callHandling } from './0002-call-handling.ts';
 import { callRecords } from './0003-call-records.ts';
 import { reports } from './0004-reports.ts';
 import { messages } from './0005-messages.ts';
+import { escalation } from './0006-escalation.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-call-records': callRecords,
   '0004-reports': reports,
   '0005-messages': messages,
+  '0006-escalation': escalation,
 };
 
 export const migrationProvider: MigrationProvider = {
