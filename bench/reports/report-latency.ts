@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SmtpSinkProcess } from '../../packages/server/test/support/smtp-sink-process.ts';
+import { SmtpSinkProcess } from '@uketsuke/server/test-support/smtp-sink-process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { SmtpSinkProcess } from '../../packages/server/test/support/smtp-sink-process.ts';
+import { SmtpSinkProcess } from '@uketsuke/server/test-support/smtp-sink-process.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const total = 1000;

@@ -21,6 +21,17 @@ export const MediaErrorCode = {
   Closed: 'MEDIA_CLOSED',
   /** Every RTP port pair in the configured range is in use. */
   PortsExhausted: 'MEDIA_PORTS_EXHAUSTED',
+  /** The speech synthesiser (espeak-ng) is not installed: `apt-get install espeak-ng`. */
+  TtsUnavailable: 'MEDIA_TTS_UNAVAILABLE',
+  /** The synthesiser ran but failed or produced no audio. */
+  TtsFailed: 'MEDIA_TTS_FAILED',
+  PromptUnknown: 'MEDIA_PROMPT_UNKNOWN',
+  /** A media engine request named an endpoint that does not exist (or was destroyed). */
+  EndpointUnknown: 'MEDIA_ENDPOINT_UNKNOWN',
+  /** Bridging endpoints that live in different media workers (create with `colocateWith`). */
+  BridgeUnsupported: 'MEDIA_BRIDGE_UNSUPPORTED',
+  /** A media worker thread died; its endpoints are gone. */
+  WorkerFailed: 'MEDIA_WORKER_FAILED',
 } as const;
 
 export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];

@@ -122,6 +122,7 @@ export async function startServer(
     log: logger,
     senders,
     backoffBaseMs: config.reportRetrySeconds * 1000,
+    onFailedForGood: (d) => services.reports.handleFailure(d),
   });
   await worker.recoverOnStart();
   services.reports.onQueued(() => worker.wake());

@@ -127,3 +127,56 @@ export {
 } from './transaction/identifiers.ts';
 export type { MessageSocket, WebSocketSipHandler } from './transport/websocket-connection.ts';
 export { WebSocketSipConnection } from './transport/websocket-connection.ts';
+export type {
+  EndpointReceiver,
+  EndpointTransport,
+} from './ua/endpoint-transport.ts';
+export { hostPort } from './ua/endpoint-transport.ts';
+export type { RejectOptions, RingOptions } from './ua/incoming-invite-session.ts';
+export { IncomingInviteSession } from './ua/incoming-invite-session.ts';
+export type { ReinviteResult } from './ua/invite-session.ts';
+export { InviteSession, sdpOf } from './ua/invite-session.ts';
+export { LoopbackEndpointTransport } from './ua/loopback-endpoint-transport.ts';
+export { OutgoingInviteSession } from './ua/outgoing-invite-session.ts';
+export type {
+  EndReason,
+  InfoRequest,
+  InviteSessionEvents,
+  ReinviteOffer,
+  SessionEnd,
+} from './ua/session-events.ts';
+export type { SessionState } from './ua/session-state.ts';
+export type {
+  OutgoingCallOptions,
+  Refuse,
+  SipEndpointEvents,
+  SipEndpointOptions,
+} from './ua/endpoint-options.ts';
+export { SipEndpoint } from './ua/sip-endpoint.ts';
+export { TcpEndpointTransport } from './ua/tcp-endpoint-transport.ts';
+export { UdpEndpointTransport } from './ua/udp-endpoint-transport.ts';
+export { nextHop, uriDestination } from './ua/uri-destination.ts';
+export type { Binding, BindingStore } from './registrar/binding-store.ts';
+export { MemoryBindingStore } from './registrar/binding-store.ts';
+export type {
+  AuthResult,
+  AuthRole,
+  CredentialLookup,
+  DigestAuthenticatorOptions,
+  StoredSecret,
+} from './registrar/digest-authenticator.ts';
+export { DigestAuthenticator } from './registrar/digest-authenticator.ts';
+export type { NonceCheck, NonceStoreOptions } from './registrar/nonce-store.ts';
+export { NonceStore } from './registrar/nonce-store.ts';
+export type { RegistrarOptions } from './registrar/registrar.ts';
+export { addressOfRecord, Registrar } from './registrar/registrar.ts';
+export type { ClientCredentials } from './ua/digest-client.ts';
+export { answerChallenge, pickChallenge } from './ua/digest-client.ts';
+export type {
+  RegistrationEvents,
+  RegistrationOptions,
+  RegistrationState,
+} from './ua/registration-client.ts';
+export { RegistrationClient } from './ua/registration-client.ts';
+export type { SessionTimerOffer, SessionTimerPolicy } from './ua/session-timer.ts';
+export { negotiateSessionTimer, sessionTimerHeaders } from './ua/session-timer.ts';

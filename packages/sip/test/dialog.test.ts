@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  formatUri,
   createBranch,
   createResponse,
   createTag,
@@ -105,17 +106,20 @@ test('UAS dialog: CSeq ordering and target refresh (§12.2.2)', () => {
   assert.deepEqual(bye.headers.getAll('route'), ['<sip:p1.invalid;lr>', '<sip:p2.invalid;lr>']);
 });
 
-test('a dialog needs tags and, on the UAS side, a Contact', () => {
+test("a dialog needs the peer's To tag; RFC 2543 UACs may omit Contact and From tag", () => {
   const invite = parseMessage(INVITE) as SipRequest;
   assert.throws(
     () => Dialog.asUac(invite, createResponse(invite, 200)),
     (e: unknown) => e instanceof SipStackError && e.code === SipErrorCode.InvalidArgument,
   );
-  const noContact = parseMessage(
-    INVITE.replace('Contact: <sip:alice@127.0.0.1:5060>\r\n', ''),
+  // RFC 4475 "inv2543": no Contact (the From URI is the target) and a null From tag (§12.1.1).
+  const old = parseMessage(
+    INVITE.replace('Contact: <sip:alice@127.0.0.1:5060>\r\n', '').replace(
+      /(From: [^\r]*?);tag=[^\r;]*/,
+      '$1',
+    ),
   ) as SipRequest;
-  assert.throws(
-    () => Dialog.asUas(noContact, createResponse(noContact, 200, { toTag: 'x' })),
-    SipStackError,
-  );
+  const d = Dialog.asUas(old, createResponse(old, 200, { toTag: 'x' }));
+  assert.equal(d.remoteTarget, formatUri(old.from.uri));
+  assert.equal(d.id.remoteTag, '');
 });

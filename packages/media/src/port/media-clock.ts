@@ -56,6 +56,14 @@ export class MediaClock {
     return this.listeners.size;
   }
 
+  /**
+   * The ideal time (scheduler ms) of the tick being delivered: listeners compare it with
+   * `now()` to see how late their work runs.
+   */
+  get tickDeadline(): number {
+    return this.startedAt + this.ticks * this.frameMs;
+  }
+
   /** Total ticks delivered over the clock's life. */
   get tickCount(): number {
     return this.tickCounter;
@@ -92,7 +100,7 @@ export class MediaClock {
 
   private schedule(): void {
     const deadline = this.startedAt + (this.ticks + 1) * this.frameMs;
-    this.timer = this.scheduler.setTimer(this.fire, deadline - this.scheduler.now());
+    this.timer = this.scheduler.setTimer(this.fire, Math.max(0, deadline - this.scheduler.now()));
   }
 
   private readonly fire = (): void => {

@@ -90,6 +90,7 @@ export class InboundCallHandler {
           flowId: null,
           flowVersion: null,
           trace: [`refused ${admission.status}: ${admission.reason}`],
+          handlingStatus: 'open',
         });
       }
       return {
@@ -157,6 +158,7 @@ export class InboundCallHandler {
       flowId,
       flowVersion: version,
       trace: summary.trace,
+      handlingStatus: 'open',
     });
     this.#log?.info(
       { callId, sipCallId: call.sipCallId, disposition: summary.disposition },

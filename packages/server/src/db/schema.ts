@@ -232,6 +232,7 @@ export interface CallsTable {
   flow_version: number | null;
   rtp_stats: string | null; // JSON
   trace: string; // JSON list of lines
+  handling_status: string;
 }
 
 export interface CallLegsTable {
@@ -283,6 +284,7 @@ export interface ReportDeliveriesTable {
   sent_at: string | null;
   created_at: string;
   updated_at: string;
+  purpose: string;
 }
 
 export interface MessagesTable {

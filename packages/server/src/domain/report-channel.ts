@@ -10,11 +10,11 @@ export type ReportChannel =
   | { kind: 'none' }
   /** mode named: to the named employee, else the responsible person; fixed: these addresses. */
   | { kind: 'email'; mode: 'named' | 'fixed'; fixedRecipients: string[] }
-  | { kind: 'chatwork'; roomId: string }
-  | { kind: 'slack'; webhookUrl: string }
-  | { kind: 'teams'; webhookUrl: string }
-  | { kind: 'line_works'; webhookUrl: string }
-  | { kind: 'webhook'; url: string };
+  | { kind: 'chatwork'; roomId: string; fallbackEmail?: string }
+  | { kind: 'slack'; webhookUrl: string; fallbackEmail?: string }
+  | { kind: 'teams'; webhookUrl: string; fallbackEmail?: string }
+  | { kind: 'line_works'; webhookUrl: string; fallbackEmail?: string }
+  | { kind: 'webhook'; url: string; fallbackEmail?: string };
 
 export const reportChannelKinds = [
   'none',
@@ -29,6 +29,13 @@ export const reportChannelKinds = [
 const fail = (detail: string): never => {
   throw new AppError('tenant.report_channel_invalid', detail);
 };
+
+/** A chat channel may name an e-mail address to use when chat delivery fails for good. */
+function fallback(input: Record<string, unknown>): { fallbackEmail?: string } {
+  return input.fallbackEmail
+    ? { fallbackEmail: normaliseEmail(String(input.fallbackEmail), 'reportChannel.fallbackEmail') }
+    : {};
+}
 
 /** Validates untrusted input into a ReportChannel (the API schema checked only the shape). */
 export function normaliseReportChannel(input: Record<string, unknown>): ReportChannel {
@@ -54,19 +61,19 @@ export function normaliseReportChannel(input: Record<string, unknown>): ReportCh
     case 'chatwork': {
       const roomId = String(input.roomId ?? '');
       if (!/^\d{1,20}$/.test(roomId)) fail(`Chatwork room id '${roomId}' must be digits`);
-      return { kind, roomId };
+      return { kind, roomId, ...fallback(input) };
     }
     case 'slack':
     case 'teams':
     case 'line_works': {
       const webhookUrl = String(input.webhookUrl ?? '');
       if (!isWebhookUrl(webhookUrl)) fail(`${kind} webhookUrl must be an https URL`);
-      return { kind, webhookUrl };
+      return { kind, webhookUrl, ...fallback(input) };
     }
     case 'webhook': {
       const url = String(input.url ?? '');
       if (!isWebhookUrl(url)) fail('webhook url must be an https URL');
-      return { kind, url };
+      return { kind, url, ...fallback(input) };
     }
     default:
       return fail(

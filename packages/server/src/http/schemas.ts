@@ -76,6 +76,7 @@ const ReportChannelIn = Type.Object(
     roomId: Type.Optional(Text(20)),
     webhookUrl: Type.Optional(Text(2000)),
     url: Type.Optional(Text(2000)),
+    fallbackEmail: Type.Optional(Text(254)),
   },
   strict,
 );
@@ -86,6 +87,7 @@ const ReportChannelOut = Type.Object({
   roomId: Type.Optional(Type.String()),
   webhookUrl: Type.Optional(Type.String()),
   url: Type.Optional(Type.String()),
+  fallbackEmail: Type.Optional(Type.String()),
 });
 
 const tenantFields = {
@@ -519,6 +521,9 @@ export const CallRecordSchema = Type.Object({
   flowId: Nullable(Type.String()),
   flowVersion: Nullable(Type.Integer()),
   trace: Type.Array(Type.String()),
+  handlingStatus: Type.String({
+    description: 'open (未対応) | in_progress (対応中) | done (対応済)',
+  }),
 });
 export const CallQuery = Type.Object(
   {

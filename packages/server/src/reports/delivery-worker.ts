@@ -28,10 +28,13 @@ export interface DeliveryWorkerOptions {
   backoffBaseMs?: number;
   backoffCapMs?: number;
   concurrency?: number;
+  /** Told when a delivery fails for good (service-admin alert, fallback e-mail). */
+  onFailedForGood?: (d: Delivery) => Promise<void>;
 }
 
 export class DeliveryWorker {
-  readonly #o: Required<Omit<DeliveryWorkerOptions, 'log'>> & { log: Logger | undefined };
+  readonly #o: Required<Omit<DeliveryWorkerOptions, 'log' | 'onFailedForGood'>> &
+    Pick<DeliveryWorkerOptions, 'onFailedForGood'> & { log: Logger | undefined };
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
   #closed = false;
@@ -175,6 +178,9 @@ export class DeliveryWorker {
     }
     if (result.permanent || d.attempts >= this.#o.maxAttempts) {
       await store.transaction((r) => r.reports.markFailed(d.id, at(), result.error));
+      await this.#o
+        .onFailedForGood?.({ ...d, status: 'failed', lastError: result.error })
+        .catch((err) => this.#o.log?.error({ err }, 'failure handling failed'));
       // A report that cannot be delivered needs a person: service admins see it in the log
       // and in the report's status.
       this.#o.log?.error(

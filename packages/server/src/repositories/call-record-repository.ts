@@ -28,7 +28,12 @@ export interface CallRecord {
   flowVersion: number | null;
   rtpStats: Record<string, unknown> | null;
   trace: string[];
+  /** How far the client has dealt with the call: 未対応 open, 対応中 in_progress, 対応済 done. */
+  handlingStatus: HandlingStatus;
 }
+
+export const handlingStatuses = ['open', 'in_progress', 'done'] as const;
+export type HandlingStatus = (typeof handlingStatuses)[number];
 
 const toRecord = (r: CallsTable): CallRecord => ({
   id: r.id,
@@ -53,6 +58,7 @@ const toRecord = (r: CallsTable): CallRecord => ({
   flowVersion: r.flow_version,
   rtpStats: parseJson<Record<string, unknown> | null>(r.rtp_stats, null),
   trace: parseJson<string[]>(r.trace, []),
+  handlingStatus: r.handling_status as HandlingStatus,
 });
 
 export class CallRecordRepository {
@@ -87,7 +93,16 @@ export class CallRecordRepository {
         flow_version: c.flowVersion,
         rtp_stats: c.rtpStats ? JSON.stringify(c.rtpStats) : null,
         trace: JSON.stringify(c.trace),
+        handling_status: c.handlingStatus,
       })
+      .execute();
+  }
+
+  async setHandlingStatus(id: string, status: HandlingStatus): Promise<void> {
+    await this.#db
+      .updateTable('calls')
+      .set({ handling_status: status })
+      .where('id', '=', id)
       .execute();
   }
 

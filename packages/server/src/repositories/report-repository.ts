@@ -23,8 +23,15 @@ export interface Report {
   escalatedAt: string | null;
 }
 
+export const deliveryPurposes = ['report', 'escalation', 'alert', 'fallback'] as const;
+export type DeliveryPurpose = (typeof deliveryPurposes)[number];
+
 export interface Delivery {
   id: string;
+  /** report: the client's copy; escalation: an unacknowledged urgent report passed on;
+   * alert: a service admin told that a delivery failed for good; fallback: the client's
+   * fallback e-mail after its chat channel failed. */
+  purpose: DeliveryPurpose;
   reportId: string;
   tenantId: string;
   channel: string;
@@ -60,6 +67,7 @@ const toReport = (r: ReportsTable): Report => ({
 
 const toDelivery = (r: ReportDeliveriesTable): Delivery => ({
   id: r.id,
+  purpose: r.purpose as DeliveryPurpose,
   reportId: r.report_id,
   tenantId: r.tenant_id,
   channel: r.channel,
@@ -108,6 +116,7 @@ export class ReportRepository {
       .insertInto('report_deliveries')
       .values({
         id: d.id,
+        purpose: d.purpose,
         report_id: d.reportId,
         tenant_id: d.tenantId,
         channel: d.channel,

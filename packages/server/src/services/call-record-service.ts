@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
-import type { CallRecord } from '../repositories/call-record-repository.ts';
-import type { Store } from './store.ts';
+import type { CallRecord, HandlingStatus } from '../repositories/call-record-repository.ts';
+import type { Actor, Store } from './store.ts';
 
 /** Reads of call detail records; the call layer writes them. */
 export class CallRecordService {
@@ -18,6 +18,28 @@ export class CallRecordService {
     limit: number;
   }): Promise<CallRecord[]> {
     return this.#store.read((r) => r.calls.list(filter));
+  }
+
+  async setHandlingStatus(
+    actor: Actor,
+    tenantId: string,
+    id: string,
+    status: HandlingStatus,
+  ): Promise<CallRecord> {
+    return this.#store.write(actor, async (tx) => {
+      const c = await tx.repos.calls.get(id);
+      if (!c || c.tenantId !== tenantId) throw new AppError('call.not_found', `no call ${id}`);
+      await tx.repos.calls.setHandlingStatus(id, status);
+      await tx.audit({
+        action: 'call.handling_status',
+        entityType: 'call',
+        entityId: id,
+        tenantId,
+        before: { handlingStatus: c.handlingStatus },
+        after: { handlingStatus: status },
+      });
+      return { ...c, handlingStatus: status };
+    });
   }
 
   async get(id: string, tenantId?: string): Promise<CallRecord> {

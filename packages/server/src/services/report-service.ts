@@ -6,7 +6,7 @@
 import { AppError } from '../errors.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from '../ids.ts';
-import type { Delivery, Report } from '../repositories/report-repository.ts';
+import type { Delivery, DeliveryPurpose, Report } from '../repositories/report-repository.ts';
 import type { Tenant } from '../repositories/tenant-repository.ts';
 import { emailRecipients } from '../reports/recipients.ts';
 import type { ReportContent, ReportKind } from '../reports/report-content.ts';
@@ -19,15 +19,17 @@ export interface ReportView extends Report {
   deliveries: Delivery[];
 }
 
-export function reportStatus(r: Report, deliveries: Delivery[]): ReportStatus {
+export function reportStatus(r: Report, all: Delivery[]): ReportStatus {
   if (r.acknowledgedAt) return 'acknowledged';
+  // Alerts to service admins say nothing about whether the client was told.
+  const deliveries = all.filter((d) => d.purpose === 'report');
   if (deliveries.length === 0) return 'not_sent';
   if (deliveries.every((d) => d.status === 'sent')) return 'sent';
-  if (
-    deliveries.some((d) => d.status === 'failed') &&
-    !deliveries.some((d) => d.status === 'queued' || d.status === 'sending')
-  )
-    return 'failed';
+  const pending = deliveries.some((d) => d.status === 'queued' || d.status === 'sending');
+  if (deliveries.some((d) => d.status === 'failed') && !pending) {
+    // The chat channel failed but the fallback e-mail went out: the client was told.
+    return all.some((d) => d.purpose === 'fallback' && d.status === 'sent') ? 'sent' : 'failed';
+  }
   return 'queued';
 }
 
@@ -101,6 +103,65 @@ export class ReportService {
   }
 
   /**
+   * A delivery failed for good: every active service admin is told by e-mail (an `alert`
+   * delivery), and when the client's chat channel has a fallback address, the report goes
+   * there by e-mail too (`fallback`). Alerts about alerts are not sent (no loops).
+   */
+  async handleFailure(failed: Delivery): Promise<void> {
+    if (failed.purpose === 'alert') return;
+    await this.#store.write(systemActor, async (tx) => {
+      const report = await tx.repos.reports.getById(failed.reportId);
+      if (!report) return;
+      const tenant = await tx.repos.tenants.get(report.tenantId);
+      const admins = (await tx.repos.users.list({ roles: ['service_admin'] })).filter(
+        (u) => !u.disabled,
+      );
+      const targets: { purpose: DeliveryPurpose; to: string }[] = admins.map((a) => ({
+        purpose: 'alert',
+        to: a.email,
+      }));
+      const ch = tenant?.reportChannel;
+      if (failed.purpose !== 'fallback' && ch && 'fallbackEmail' in ch && ch.fallbackEmail)
+        targets.push({ purpose: 'fallback', to: ch.fallbackEmail });
+      const existing = await tx.repos.reports.deliveries([report.id]);
+      for (const t of targets) {
+        if (existing.some((d) => d.channel === 'email' && d.recipient === t.to)) continue;
+        const deliveryId = uuidv7(tx.nowDate.getTime());
+        await tx.repos.reports.insertDelivery({
+          id: deliveryId,
+          purpose: t.purpose,
+          reportId: report.id,
+          tenantId: report.tenantId,
+          channel: 'email',
+          recipient: t.to,
+          messageId: this.messageId(deliveryId),
+          status: 'queued',
+          attempts: 0,
+          nextAttemptAt: tx.now,
+          leaseUntil: null,
+          lastError:
+            t.purpose === 'alert'
+              ? `${failed.channel} to ${failed.recipient}: ${failed.lastError ?? ''}`
+              : null,
+          sentAt: null,
+          createdAt: tx.now,
+          updatedAt: tx.now,
+        });
+      }
+      await tx.audit({
+        action: 'report.delivery_failed',
+        entityType: 'report',
+        entityId: report.id,
+        tenantId: report.tenantId,
+        after: { delivery: failed.id, channel: failed.channel, error: failed.lastError },
+      });
+      tx.afterCommit(() => {
+        for (const f of this.#listeners) f();
+      });
+    });
+  }
+
+  /**
    * Urgent reports nobody acknowledged in time go to the next person on the roster (by
    * e-mail, whatever the usual channel) or to the emergency contact, once. Returns how many
    * were escalated.
@@ -140,6 +201,7 @@ export class ReportService {
             const deliveryId = uuidv7(tx.nowDate.getTime());
             await tx.repos.reports.insertDelivery({
               id: deliveryId,
+              purpose: 'escalation',
               reportId: report.id,
               tenantId: t.id,
               channel: 'email',
@@ -255,6 +317,7 @@ export class ReportService {
       const deliveryId = uuidv7(tx.nowDate.getTime());
       await tx.repos.reports.insertDelivery({
         id: deliveryId,
+        purpose: 'report',
         reportId: id,
         tenantId: t.id,
         channel: channel.kind,
@@ -304,6 +367,8 @@ export class ReportService {
       const report = await tx.repos.reports.get(tenantId, id);
       if (!report) throw new AppError('report.not_found', `no report ${id}`);
       await tx.repos.reports.acknowledge(id, tx.now, actor.label);
+      // The call behind it is now 対応済 for everyone looking at the client's history.
+      if (report.callId) await tx.repos.calls.setHandlingStatus(report.callId, 'done');
       await tx.audit({
         action: 'report.acknowledge',
         entityType: 'report',

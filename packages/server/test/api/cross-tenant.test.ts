@@ -88,6 +88,7 @@ function bodyFor(method: string, pattern: string): unknown {
     [/\/block-list$/, { kind: 'prefix', value: '0570' }],
     [/\/callbacks$/, { callbackNumber: '03-1234-5678' }],
     [/\/messages$/, { purpose: 'probe' }],
+    [/\/calls\/:callId$/, { handlingStatus: 'done' }],
     [/\/callbacks\/:callbackId$/, { status: 'done' }],
     [/\/trunks$/, { name: 'probe', allowedSources: ['127.0.0.2'] }],
     [/\/trunks\/:trunkId$/, { enabled: false }],

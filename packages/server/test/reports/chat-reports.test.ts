@@ -133,16 +133,35 @@ describeEachDatabase('call reports to chat and webhooks', (ctx) => {
     fake.limit = 300;
   });
 
-  test('a wrong token is a permanent failure with the reason', async () => {
+  test('a wrong token is a permanent failure with the reason; the fallback e-mail and an admin alert are queued', async () => {
+    await ctx().services.tenants.update(systemActor, w.a.id, {
+      reportChannel: { kind: 'chatwork', roomId: '4242', fallbackEmail: 'fallback@a.example' },
+    });
     const bad = new DeliveryWorker({
       store: ctx().services.store,
       senders: { chatwork: new ChatworkSender({ apiUrl: fake.url, token: 'wrong' }) },
+      onFailedForGood: (d) => ctx().services.reports.handleFailure(d),
     });
     await message('トークン誤り');
     await bad.runOnce();
     const r = await latest();
     assert.equal(r.status, 'failed');
     assert.match(r.deliveries[0].lastError, /^401: .*Invalid API token/);
+    const extra = r.deliveries
+      .filter((d: { purpose: string }) => d.purpose !== 'report')
+      .map((d: { purpose: string; recipient: string; channel: string }) => [
+        d.purpose,
+        d.channel,
+        d.recipient,
+      ]);
+    assert.deepEqual(
+      extra.find((e: string[]) => e[0] === 'fallback'),
+      ['fallback', 'email', 'fallback@a.example'],
+    );
+    assert.ok(extra.some((e: string[]) => e[0] === 'alert' && e[2] === 'admin@test.example'));
+    await ctx().services.tenants.update(systemActor, w.a.id, {
+      reportChannel: { kind: 'chatwork', roomId: '4242' },
+    });
   });
 
   test('Slack, Teams and LINE WORKS webhooks get their own JSON shapes', async () => {

@@ -19,19 +19,29 @@ import { buildWorld, type World } from '../support/world.ts';
 describeEachDatabase('call reports by e-mail', (ctx) => {
   let w: World;
   let sink: SmtpSinkProcess;
+  // Every worker made here is closed at the end: pooled SMTP connections would keep the
+  // test process alive.
+  const workers: DeliveryWorker[] = [];
+  const track = (wk: DeliveryWorker) => {
+    workers.push(wk);
+    return wk;
+  };
   const worker = (url = sink.url, opts: { backoffBaseMs?: number } = {}) =>
-    new DeliveryWorker({
-      store: ctx().services.store,
-      senders: {
-        email: new SmtpSender({
-          url,
-          from: 'Uketsuke <reports@uketsuke.test>',
-          threadId: (r) => ctx().services.reports.threadId(r.tenantId, r.content.caller),
-        }),
-      },
-      backoffBaseMs: opts.backoffBaseMs ?? 1000,
-      maxAttempts: 5,
-    });
+    track(
+      new DeliveryWorker({
+        store: ctx().services.store,
+        senders: {
+          email: new SmtpSender({
+            url,
+            from: 'Uketsuke <reports@uketsuke.test>',
+            threadId: (r) => ctx().services.reports.threadId(r.tenantId, r.content.caller),
+          }),
+        },
+        backoffBaseMs: opts.backoffBaseMs ?? 1000,
+        maxAttempts: 5,
+        onFailedForGood: (d) => ctx().services.reports.handleFailure(d),
+      }),
+    );
   const ivrCallback = async (inputs: string[], caller = '09011112222') => {
     const h = new InboundCallHandler({
       services: ctx().services,
@@ -75,6 +85,7 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     });
   });
   after(async () => {
+    for (const wk of workers) await wk.close();
     await sink?.stop();
   });
 
@@ -254,6 +265,20 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     const r = (await reportsOf())[0];
     assert.equal(r.status, 'failed');
     assert.match(r.deliveries[0].lastError, /^550/);
+    // Every active service admin is alerted by e-mail; the alert does not change the status.
+    const alerts = r.deliveries.filter((d: { purpose: string }) => d.purpose === 'alert');
+    assert.ok(alerts.length >= 1);
+    assert.ok(alerts.some((d: { recipient: string }) => d.recipient === 'admin@test.example'));
+    const beforeAlerts = sink.files().length;
+    await worker().runOnce();
+    const alertMails = (await sink.messages()).slice(beforeAlerts);
+    assert.ok(
+      alertMails.some(
+        (m) =>
+          (m.to as { value: { address: string }[] }).value[0]!.address === 'admin@test.example',
+      ),
+    );
+    assert.equal((await reportsOf())[0].status, 'failed');
     await strict.stop();
 
     await ivrCallback(['', '1122', '14', '1']);
@@ -336,6 +361,13 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     const r = (await reportsOf())[0];
     assert.equal(r.status, 'acknowledged');
     assert.equal(r.acknowledgedBy, 'e-mail link');
+    // …and the call behind it reads 対応済 in the history.
+    const call = await w.a.clientUser.get(`/api/v1/tenants/${w.a.id}/calls/${r.callId}`);
+    assert.equal(call.body.handlingStatus, 'done');
+    const reopen = await w.a.clientUser.patch(`/api/v1/tenants/${w.a.id}/calls/${r.callId}`, {
+      handlingStatus: 'in_progress',
+    });
+    assert.equal(reopen.body.handlingStatus, 'in_progress');
   });
 
   test('urgent reports nobody acknowledges are escalated once: next on the roster, or the emergency contact', async () => {

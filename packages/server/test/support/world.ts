@@ -165,6 +165,7 @@ async function tenant(
       flowVersion: null,
       rtpStats: null,
       trace: [marker],
+      handlingStatus: 'open',
     }),
   );
   const tenantRow = (await t.services.store.read((r) => r.tenants.get(id)))!;

@@ -100,18 +100,15 @@ export class Dialog {
 
   /** §12.1.1: the UAS side, from the request and the 1xx/2xx (with To tag) we send. */
   static asUas(request: SipRequest, response: SipResponse): Dialog {
-    const remoteTarget = contactTarget(request);
-    if (remoteTarget === undefined) {
-      throw new SipStackError(
-        SipErrorCode.InvalidArgument,
-        'dialog-creating request without Contact',
-      );
-    }
+    // RFC 2543 peers may omit Contact (RFC 4475 "inv2543"): their From URI is the only
+    // target we have.
+    const remoteTarget = contactTarget(request) ?? formatUri(request.from.uri);
     return new Dialog({
       id: {
         callId: request.callId,
         localTag: requireTag(response.to, 'response To'),
-        remoteTag: requireTag(request.from, 'request From'),
+        // §12.1.1: a From without tag (RFC 2543) counts as a null remote tag.
+        remoteTag: tagOf(request.from) ?? '',
       },
       localUri: formatNameAddr({ ...response.to, params: new Map() }),
       remoteUri: formatNameAddr({ ...request.from, params: new Map() }),

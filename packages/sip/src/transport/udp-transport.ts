@@ -48,6 +48,8 @@ export class UdpTransport {
     socket.on('message', (data, rinfo) =>
       this.#receive(data, { address: rinfo.address, port: rinfo.port }),
     );
+    // Without a listener an 'error' event would throw and end the process.
+    socket.on('error', (err) => handler.onSocketError?.(err));
   }
 
   static open(options: UdpTransportOptions, handler: UdpTransportHandler): Promise<UdpTransport> {

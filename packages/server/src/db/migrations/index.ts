@@ -5,6 +5,7 @@ import { callRecords } from './0003-call-records.ts';
 import { reports } from './0004-reports.ts';
 import { messages } from './0005-messages.ts';
 import { escalation } from './0006-escalation.ts';
+import { deliveryPurpose } from './0007-delivery-purpose.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-reports': reports,
   '0005-messages': messages,
   '0006-escalation': escalation,
+  '0007-delivery-purpose': deliveryPurpose,
 };
 
 export const migrationProvider: MigrationProvider = {

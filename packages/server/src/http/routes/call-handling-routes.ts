@@ -327,6 +327,39 @@ export const tenantCallHandlingRoutes: FastifyPluginAsyncTypebox<{ services: Ser
     },
     async (req) => callView(await services.calls.get(req.params.callId, req.params.tenantId)),
   );
+
+  app.patch(
+    '/:tenantId/calls/:callId',
+    {
+      config: { access: { roles: everyone, tenantScoped: true } },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Set how far the call is dealt with: open (未対応), in_progress (対応中), done (対応済)',
+        params: Type.Object({ tenantId: Id, callId: Id }),
+        body: Type.Object(
+          {
+            handlingStatus: Type.Union([
+              Type.Literal('open'),
+              Type.Literal('in_progress'),
+              Type.Literal('done'),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: CallRecordSchema }),
+      },
+    },
+    async (req) =>
+      callView(
+        await services.calls.setHandlingStatus(
+          actorOf(req),
+          req.params.tenantId,
+          req.params.callId,
+          req.body.handlingStatus,
+        ),
+      ),
+  );
 };
 
 /** The service-wide block list and the carrier trunks. */

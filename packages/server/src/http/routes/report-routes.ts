@@ -26,6 +26,7 @@ const Report = Type.Object({
   deliveries: Type.Array(
     Type.Object({
       id: Type.String(),
+      purpose: Type.String({ description: 'report | escalation | alert | fallback' }),
       channel: Type.String(),
       recipient: Nullable(Type.String()),
       status: Type.String(),

@@ -1,0 +1,181 @@
+/**
+ * Child process for the media benchmarks (forked by relay-bench.ts / prompt-bench.ts), so
+ * load generation and the system under test run on different cores. Roles:
+ *
+ *   phones N      2N "phones" (A_i, B_i): each sends 50 packets/s of 172-byte PCMU RTP to
+ *                 its destination, spread over 4 phases of 5 ms, and counts the marked
+ *                 packets it gets back (a bridged call = A_i ↔ relay ↔ B_i).
+ *   raw-relay N   the baseline: 2 sockets per call, forwarding with plain node:dgram.
+ *   receiver N    one socket that timestamps every RTP packet (prompt streams).
+ *
+ * Talks to its parent over the fork IPC channel.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+
+const role = process.argv[2];
+const n = Number(process.argv[3]);
+const send = (m: unknown) => process.send?.(m);
+
+function bind(): Promise<Socket> {
+  const s = createSocket('udp4');
+  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+const MAGIC = 0x5a;
+
+async function phones(): Promise<void> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < 2 * n; i++) sockets.push(await bind());
+  const received = new Uint32Array(2 * n);
+  let counting = false;
+  sockets.forEach((s, i) => {
+    s.on('message', (m) => {
+      if (counting && m.length === 172 && m[12] === MAGIC) received[i]!++;
+    });
+  });
+  send({ type: 'ports', ports: sockets.map((s) => s.address().port) });
+  const destinations: number[] = await new Promise((resolve) =>
+    process.once('message', (m: { destinations: number[] }) => resolve(m.destinations)),
+  );
+  const runMs: number = await new Promise((resolve) =>
+    process.once('message', (m: { runMs: number }) => resolve(m.runMs)),
+  );
+  // Two buffers per phone, alternated: a buffer is never rewritten while queued.
+  const buffers = sockets.map(() => [Buffer.alloc(172), Buffer.alloc(172)] as const);
+  buffers.forEach((pair, i) => {
+    for (const b of pair) {
+      b[0] = 0x80;
+      b[1] = 0; // PT 0 PCMU
+      b.writeUInt32BE(0x1000 + i, 8);
+      b.fill(0xff, 12);
+      b[12] = MAGIC;
+    }
+  });
+  let sent = 0;
+  counting = true;
+  const start = performance.now();
+  let phase = 0;
+  let late = 0;
+  await new Promise<void>((resolve) => {
+    const step = () => {
+      const now = performance.now();
+      if (now - start >= runMs) return resolve();
+      const group = phase % 4;
+      const round = Math.floor(phase / 4);
+      for (let i = group; i < sockets.length; i += 4) {
+        const b = buffers[i]![round & 1]!;
+        b.writeUInt16BE(round & 0xffff, 2);
+        b.writeUInt32BE((round * 160) >>> 0, 4);
+        sockets[i]!.send(b, destinations[i]!, '127.0.0.1');
+        sent++;
+      }
+      phase++;
+      const next = start + phase * 5;
+      const delay = next - performance.now();
+      if (delay < -20) late++;
+      setTimeout(step, Math.max(0, delay));
+    };
+    step();
+  });
+  await new Promise((r) => setTimeout(r, 500)); // drain
+  counting = false;
+  let got = 0;
+  for (const r of received) got += r;
+  for (const s of sockets) s.close();
+  process.send?.({ type: 'result', sent, received: got, lateSteps: late }, () => process.exit(0));
+}
+
+async function rawRelay(): Promise<void> {
+  const phonePorts: number[] = await new Promise((resolve) =>
+    process.once('message', (m: { phonePorts: number[] }) => resolve(m.phonePorts)),
+  );
+  const sockets: Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = await bind();
+    const b = await bind();
+    const pa = phonePorts[2 * i]!;
+    const pb = phonePorts[2 * i + 1]!;
+    a.on('message', (m) => b.send(m, pb, '127.0.0.1'));
+    b.on('message', (m) => a.send(m, pa, '127.0.0.1'));
+    sockets.push(a, b);
+  }
+  send({ type: 'relayPorts', ports: sockets.map((s) => s.address().port) });
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'cpu-start') {
+      cpu = process.cpuUsage();
+      wall = performance.now();
+    } else if (m.type === 'cpu-stop') {
+      const d = process.cpuUsage(cpu);
+      send({ type: 'cpu', cpuMs: (d.user + d.system) / 1000, wallMs: performance.now() - wall });
+    } else if (m.type === 'exit') {
+      for (const s of sockets) s.close();
+      process.exit(0);
+    }
+  });
+}
+
+async function receiver(): Promise<void> {
+  const s = await bind();
+  s.setRecvBufferSize?.(4 * 1024 * 1024);
+  // Per stream (SSRC): arrival times in ms, in a growing Float64Array.
+  const arrivals = new Map<number, number[]>();
+  let recording = false;
+  s.on('message', (m) => {
+    if (!recording || m.length < 12) return;
+    const t = performance.now();
+    const ssrc = m.readUInt32BE(8);
+    let list = arrivals.get(ssrc);
+    if (list === undefined) {
+      list = [];
+      arrivals.set(ssrc, list);
+    }
+    list.push(t, m.readUInt16BE(2));
+  });
+  send({ type: 'port', port: s.address().port });
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'start') recording = true;
+    if (m.type === 'stop') {
+      recording = false;
+      // Deviation of each packet from its stream's 20 ms grid (by sequence number),
+      // relative to the stream's median offset.
+      const deviations: number[] = [];
+      let packets = 0;
+      for (const list of arrivals.values()) {
+        const t0 = list[0]!;
+        const s0 = list[1]!;
+        const offsets: number[] = [];
+        for (let i = 0; i < list.length; i += 2) {
+          const k = (list[i + 1]! - s0) & 0xffff;
+          offsets.push(list[i]! - t0 - k * 20);
+        }
+        packets += offsets.length;
+        const sorted = [...offsets].sort((a, b) => a - b);
+        const median = sorted[sorted.length >> 1]!;
+        for (const o of offsets) deviations.push(Math.abs(o - median));
+      }
+      deviations.sort((a, b) => a - b);
+      const pct = (p: number) =>
+        deviations[Math.min(deviations.length - 1, Math.floor(p * deviations.length))] ?? 0;
+      send({
+        type: 'jitter',
+        streams: arrivals.size,
+        packets,
+        p50: pct(0.5),
+        p99: pct(0.99),
+        max: pct(1),
+      });
+      arrivals.clear();
+    }
+    if (m.type === 'exit') {
+      s.close();
+      process.exit(0);
+    }
+  });
+}
+
+if (role === 'phones') await phones();
+else if (role === 'raw-relay') await rawRelay();
+else if (role === 'receiver') await receiver();
+else throw new Error(`unknown role ${role}`);

@@ -1,0 +1,79 @@
+/**
+ * The SipEndpoint's contract with its owner: construction options (hooks for admission
+ * control, registrar, session timers), outgoing call options and the event map.
+ */
+import type { Clock } from '../clock/clock.ts';
+import type { SipRequest } from '../message/sip-message.ts';
+import type { RandomHex } from '../transaction/identifiers.ts';
+import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
+import type { TimerConfig } from '../transaction/timer-values.ts';
+import type { SocketAddress } from '../transport/response-routing.ts';
+import type { ClientCredentials } from './digest-client.ts';
+import type { IncomingInviteSession } from './incoming-invite-session.ts';
+import type { SessionTimerPolicy } from './session-timer.ts';
+
+/** Answer for a request the endpoint should not process further. */
+export interface Refuse {
+  status: number;
+  reason?: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface SipEndpointOptions {
+  clock?: Clock;
+  timers?: TimerConfig;
+  random?: RandomHex;
+  /** User part of our Contact (default "uketsuke"). */
+  user?: string;
+  /**
+   * New out-of-dialog requests other than INVITE, OPTIONS, CANCEL and ACK (e.g. a
+   * registrar for REGISTER). Return true when the hook answered through `tx`.
+   */
+  onRequest?: (
+    request: SipRequest,
+    tx: NonInviteServerTransaction,
+    source: SocketAddress,
+  ) => boolean;
+  /**
+   * Admission control for a new INVITE before any session exists (e.g. a 407 digest
+   * challenge for unknown sources, §22.3; see DigestAuthenticator). Return (or resolve
+   * to) a refusal to answer with it, undefined to let the call in.
+   */
+  /**
+   * Honour RFC 4028 session timers when an INVITE asks (Session-Expires): 422 below
+   * `minSE`, refresh or BYE on expiry. Off when undefined.
+   */
+  sessionTimer?: SessionTimerPolicy;
+  screenInvite?: (
+    request: SipRequest,
+    source: SocketAddress,
+  ) => Refuse | undefined | Promise<Refuse | undefined>;
+}
+
+export interface OutgoingCallOptions {
+  /** Request-URI, e.g. "sip:service@127.0.0.1:5080". */
+  uri: string;
+  /** Where to send the INVITE; default: the Request-URI's host if it is an IP literal. */
+  destination?: SocketAddress;
+  /** From without tag, default `<sip:{user}@{local}>`. */
+  from?: string;
+  /** To, default `<{uri}>`. */
+  to?: string;
+  sdp?: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
+  /** Answer 401/407 challenges with these (§22.2), e.g. for a carrier trunk. */
+  credentials?: ClientCredentials;
+  /** "UDP" or "TCP"; default: the URI's transport parameter, else the first transport. */
+  transport?: string;
+}
+
+/** The Request-URI's `transport` parameter (§19.1.1), upper-cased. */
+export function uriTransport(uri: string): string | undefined {
+  const m = /;transport=([A-Za-z]+)/i.exec(uri);
+  return m?.[1]?.toUpperCase();
+}
+
+export interface SipEndpointEvents {
+  /** A new INVITE: call ring/accept/reject on it. Without a listener: 480. */
+  invite: [session: IncomingInviteSession];
+}

@@ -1,0 +1,459 @@
+/**
+ * A user agent endpoint (pjsip's endpoint, reduced to a pipeline): transport → transaction
+ * layer → dialog table → sessions → application. It routes every incoming message:
+ *
+ *   request ─┬─ matches a server transaction (retransmission, non-2xx ACK) → transaction
+ *            ├─ CANCEL → 200 + session.cancelled() (§9.2), or 481
+ *            ├─ To tag → dialog table → session (§12.2.2), or 481 (ACK: dropped)
+ *            └─ no To tag → same From tag/Call-ID/CSeq as a live transaction: 482
+ *                           (§8.2.2.2); INVITE: new IncomingInviteSession ('invite'
+ *                           event); OPTIONS: 200 (§11.2); others: the onRequest hook,
+ *                           else 405
+ *   response ┬─ matches a client transaction → transaction → session
+ *            └─ stray 2xx to INVITE → dialog table → ACK again (§13.2.2.4)
+ */
+import { EventEmitter } from 'node:events';
+import { type Clock, systemClock } from '../clock/clock.ts';
+import { dialogKey } from '../dialog/dialog.ts';
+import { SipErrorCode, SipStackError } from '../errors.ts';
+import { tagOf } from '../headers/name-addr.ts';
+import { createResponse } from '../message/create-response.ts';
+import { SipHeaders } from '../message/sip-headers.ts';
+import { SipRequest, type SipResponse } from '../message/sip-message.ts';
+import {
+  createBranch,
+  createCallId,
+  createTag,
+  cryptoRandomHex,
+  type RandomHex,
+} from '../transaction/identifiers.ts';
+import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
+import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
+import { DEFAULT_TIMERS } from '../transaction/timer-values.ts';
+import { TransactionLayer } from '../transaction/transaction-layer.ts';
+import type { Channel, TransactionContext } from '../transaction/transaction-types.ts';
+import type { SocketAddress } from '../transport/response-routing.ts';
+import type { TcpTransportOptions } from '../transport/tcp-transport.ts';
+import type { UdpTransportOptions } from '../transport/udp-transport.ts';
+import { type EndpointReceiver, type EndpointTransport, hostPort } from './endpoint-transport.ts';
+import { IncomingInviteSession } from './incoming-invite-session.ts';
+import { ALLOW, type InviteSession } from './invite-session.ts';
+import { OutgoingInviteSession } from './outgoing-invite-session.ts';
+import { RegistrationClient, type RegistrationOptions } from './registration-client.ts';
+import type { SessionHost } from './session-host.ts';
+import { negotiateSessionTimer } from './session-timer.ts';
+import { TcpEndpointTransport } from './tcp-endpoint-transport.ts';
+import { UdpEndpointTransport } from './udp-endpoint-transport.ts';
+import {
+  type OutgoingCallOptions,
+  type Refuse,
+  type SipEndpointEvents,
+  type SipEndpointOptions,
+  uriTransport,
+} from './endpoint-options.ts';
+import { uriDestination } from './uri-destination.ts';
+
+export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements EndpointReceiver {
+  readonly clock: Clock;
+  readonly transactions: TransactionLayer;
+  readonly #context: TransactionContext;
+  readonly #random: RandomHex;
+  readonly #user: string;
+  readonly #options: SipEndpointOptions;
+  readonly #dialogs = new Map<string, InviteSession>();
+  /** Incoming sessions still before their final response, by INVITE transaction key (§9.2). */
+  readonly #pending = new Map<string, IncomingInviteSession>();
+  readonly #sessions = new Set<InviteSession>();
+  /** From tag | Call-ID | CSeq of live out-of-dialog server transactions (§8.2.2.2). */
+  readonly #inFlight = new Set<string>();
+  /** By Via protocol token ("UDP", "TCP"); the first attached is the default. */
+  readonly #transports = new Map<string, EndpointTransport>();
+  #closed = false;
+
+  constructor(options: SipEndpointOptions = {}) {
+    super();
+    this.#options = options;
+    this.clock = options.clock ?? systemClock;
+    this.#context = { clock: this.clock, timers: options.timers ?? DEFAULT_TIMERS };
+    this.transactions = new TransactionLayer({ clock: this.clock, timers: this.#context.timers });
+    this.#random = options.random ?? cryptoRandomHex;
+    this.#user = options.user ?? 'uketsuke';
+  }
+
+  /** Open a UDP socket and attach it (e.g. host "127.0.0.1", port 5060 or 0). */
+  static async listenUdp(
+    transport: UdpTransportOptions,
+    options: SipEndpointOptions = {},
+  ): Promise<SipEndpoint> {
+    const endpoint = new SipEndpoint(options);
+    endpoint.attach(await UdpEndpointTransport.open(transport, endpoint));
+    return endpoint;
+  }
+
+  /**
+   * UDP and TCP on one address and port (RFC 3261 §18: a UA listens on both). With port 0
+   * the TCP listener takes the port UDP was given.
+   */
+  static async listen(
+    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'>,
+    options: SipEndpointOptions = {},
+  ): Promise<SipEndpoint> {
+    const endpoint = new SipEndpoint(options);
+    const udp = await UdpEndpointTransport.open(transport, endpoint);
+    endpoint.attach(udp);
+    try {
+      endpoint.attach(
+        await TcpEndpointTransport.listen({ ...transport, port: udp.local.port }, endpoint),
+      );
+    } catch (err) {
+      await endpoint.close();
+      throw err;
+    }
+    return endpoint;
+  }
+
+  /** Add a transport; at most one per protocol. */
+  attach(transport: EndpointTransport): void {
+    if (this.#transports.has(transport.protocol)) {
+      throw new SipStackError(
+        SipErrorCode.InvalidArgument,
+        `endpoint already has a ${transport.protocol} transport`,
+      );
+    }
+    this.#transports.set(transport.protocol, transport);
+  }
+
+  /** The default transport's address. */
+  get local(): SocketAddress {
+    return this.#transport().local;
+  }
+
+  /** Live sessions (for tests and metrics). */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Our Contact for the default transport (or `protocol`). */
+  contactFor(protocol?: string): string {
+    const t = this.#transport(protocol);
+    const transport = t.protocol === 'UDP' ? '' : `;transport=${t.protocol.toLowerCase()}`;
+    return `<sip:${this.#user}@${hostPort(t.local)}${transport}>`;
+  }
+
+  get contact(): string {
+    return this.contactFor();
+  }
+
+  /** The transport for a protocol token (default: the first attached). */
+  #transport(protocol?: string): EndpointTransport {
+    const t =
+      protocol === undefined
+        ? this.#transports.values().next().value
+        : this.#transports.get(protocol.toUpperCase());
+    if (t === undefined) {
+      throw new SipStackError(
+        SipErrorCode.InvalidArgument,
+        `endpoint has no ${protocol ?? ''} transport`.replace('  ', ' '),
+      );
+    }
+    return t;
+  }
+
+  /** The narrow view a session gets of us (session-host.ts), bound to one transport. */
+  #sessionHost(protocol: string): SessionHost {
+    const transport = this.#transport(protocol);
+    const contact = this.contactFor(transport.protocol);
+    return {
+      clock: this.clock,
+      context: this.#context,
+      transactions: this.transactions,
+      contact,
+      newVia: () => this.#newVia(transport),
+      newTag: () => createTag(this.#random),
+      channel: (to) => transport.channel(to),
+      registerDialog: (key, session) => this.#dialogs.set(key, session),
+      unregisterDialog: (key) => this.#dialogs.delete(key),
+    };
+  }
+
+  #newVia(t: EndpointTransport): string {
+    return `SIP/2.0/${t.protocol} ${hostPort(t.local)};branch=${createBranch(this.#random)};rport`;
+  }
+
+  #track<S extends InviteSession>(session: S): S {
+    this.#sessions.add(session);
+    session.once('ended', () => this.#sessions.delete(session));
+    return session;
+  }
+
+  /** Place a call (§13.2.1). The INVITE is sent before this returns. */
+  invite(options: OutgoingCallOptions): OutgoingInviteSession {
+    if (this.#closed) throw new SipStackError(SipErrorCode.InvalidArgument, 'endpoint closed');
+    const destination = options.destination ?? uriDestination(options.uri);
+    if (destination === undefined) {
+      throw new SipStackError(
+        SipErrorCode.InvalidArgument,
+        `no destination for ${options.uri} (give one: DNS is not supported)`,
+      );
+    }
+    const transport = this.#transport(options.transport ?? uriTransport(options.uri));
+    const local = transport.local;
+    const h = new SipHeaders();
+    h.append('Via', this.#newVia(transport));
+    h.append('Max-Forwards', '70');
+    h.append(
+      'From',
+      `${options.from ?? `<sip:${this.#user}@${hostPort(local)}>`};tag=${createTag(this.#random)}`,
+    );
+    h.append('To', options.to ?? `<${options.uri}>`);
+    h.append('Call-ID', createCallId(local.address, this.#random));
+    h.append('CSeq', '1 INVITE');
+    h.append('Contact', this.contactFor(transport.protocol));
+    h.append('Allow', ALLOW);
+    for (const [name, value] of options.headers ?? []) h.append(name, value);
+    let body: Buffer | undefined;
+    if (options.sdp !== undefined) {
+      h.append('Content-Type', 'application/sdp');
+      body = Buffer.from(options.sdp, 'utf8');
+    }
+    const request = new SipRequest('INVITE', options.uri, h, body);
+    return this.#track(
+      new OutgoingInviteSession(
+        this.#sessionHost(transport.protocol),
+        request,
+        destination,
+        options.credentials,
+      ),
+    );
+  }
+
+  /**
+   * Keep our Contact registered at a registrar (§10.2), e.g. a carrier trunk. Starts at
+   * once; call `stop()` on the result to unregister. Default destination: the registrar
+   * URI's host when it is an IP literal.
+   */
+  register(
+    options: Omit<RegistrationOptions, 'destination'> & {
+      destination?: SocketAddress;
+      transport?: string;
+    },
+  ): RegistrationClient {
+    const destination = options.destination ?? uriDestination(options.registrar);
+    if (destination === undefined) {
+      throw new SipStackError(
+        SipErrorCode.InvalidArgument,
+        `no destination for ${options.registrar} (give one: DNS is not supported)`,
+      );
+    }
+    const transport = this.#transport(options.transport ?? uriTransport(options.registrar));
+    const client = new RegistrationClient(
+      this.#sessionHost(transport.protocol),
+      { ...options, destination },
+      createCallId(transport.local.address, this.#random),
+    );
+    client.start();
+    return client;
+  }
+
+  // ---- incoming ------------------------------------------------------------------
+
+  receiveRequest(request: SipRequest, source: SocketAddress, reply: Channel): void {
+    if (this.#closed) return;
+    if (this.transactions.receiveRequest(request)) return;
+    if (request.method === 'ACK') {
+      // ACK for a 2xx: a new transaction id, routed by dialog (§13.3.1.4, §17.2.3).
+      this.#dialogOf(request)?.receiveRequest(request, reply);
+      return;
+    }
+    if (request.method === 'CANCEL') {
+      this.#receiveCancel(request, reply);
+      return;
+    }
+    if (tagOf(request.to) !== undefined) {
+      const session = this.#dialogOf(request);
+      if (session !== undefined) session.receiveRequest(request, reply);
+      else this.#refuse(request, reply, { status: 481 }); // §12.2.2
+      return;
+    }
+    // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a live transaction but
+    // not a retransmission of it (e.g. a forked copy arriving by another path): 482.
+    const mergeKey = `${tagOf(request.from) ?? ''}|${request.callId}|${request.headers.get('cseq')}`;
+    if (this.#inFlight.has(mergeKey)) {
+      this.#refuse(request, reply, { status: 482 });
+      return;
+    }
+    this.#receiveOutOfDialog(request, source, reply);
+    const tx = this.transactions.findServerTransaction(request);
+    if (tx !== undefined && tx.state !== 'terminated') {
+      this.#inFlight.add(mergeKey);
+      tx.onTerminated(() => this.#inFlight.delete(mergeKey));
+    }
+  }
+
+  #receiveOutOfDialog(request: SipRequest, source: SocketAddress, reply: Channel): void {
+    switch (request.method) {
+      case 'INVITE':
+        this.#receiveInvite(request, source, reply);
+        return;
+      case 'OPTIONS':
+        // §11.2: answer as we would an INVITE right now.
+        this.#refuse(request, reply, {
+          status: 200,
+          headers: [
+            ['Allow', ALLOW],
+            ['Accept', 'application/sdp'],
+          ],
+        });
+        return;
+      case 'BYE':
+      case 'INFO':
+      case 'PRACK':
+      case 'UPDATE':
+        this.#refuse(request, reply, { status: 481 });
+        return;
+      default: {
+        const hook = this.#options.onRequest;
+        if (hook !== undefined) {
+          const tx = this.transactions.createServerTransaction(
+            request,
+            reply,
+            {},
+          ) as NonInviteServerTransaction;
+          if (hook(request, tx, source)) return;
+          tx.respond(
+            createResponse(request, 405, {
+              toTag: createTag(this.#random),
+              headers: [['Allow', ALLOW]],
+            }),
+          );
+          return;
+        }
+        this.#refuse(request, reply, { status: 405, headers: [['Allow', ALLOW]] });
+      }
+    }
+  }
+
+  /** Answer a request with a final status through a new server transaction. */
+  #refuse(request: SipRequest, reply: Channel, refuse: Refuse): void {
+    const tx = this.transactions.createServerTransaction(request, reply, {});
+    tx.respond(
+      createResponse(request, refuse.status, {
+        reason: refuse.reason,
+        headers: refuse.headers,
+        toTag: createTag(this.#random),
+      }),
+    );
+  }
+
+  #dialogOf(request: SipRequest): InviteSession | undefined {
+    const localTag = tagOf(request.to);
+    // A From without tag (RFC 2543) is a null tag (§12.1.1).
+    const remoteTag = tagOf(request.from) ?? '';
+    if (localTag === undefined) return undefined;
+    return this.#dialogs.get(dialogKey({ callId: request.callId, localTag, remoteTag }));
+  }
+
+  #receiveInvite(request: SipRequest, source: SocketAddress, reply: Channel): void {
+    if (request.contacts.star) {
+      // §8.1.1.8: "*" is for REGISTER only. (No Contact at all is tolerated: RFC 2543.)
+      this.#refuse(request, reply, { status: 400, reason: 'Bad Contact Header' });
+      return;
+    }
+    const timerPolicy = this.#options.sessionTimer;
+    if (timerPolicy !== undefined) {
+      const timer = negotiateSessionTimer(request, timerPolicy);
+      if (timer.kind === 'too-small') {
+        // RFC 4028 §8.1: 422 Session Interval Too Small, with our minimum.
+        this.#refuse(request, reply, {
+          status: 422,
+          headers: [['Min-SE', String(timer.minSE)]],
+        });
+        return;
+      }
+    }
+    // The transaction exists (and has sent 100 Trying) before admission control runs, so
+    // retransmissions are absorbed while an asynchronous check is pending.
+    let session: IncomingInviteSession | undefined;
+    const tx = this.transactions.createServerTransaction(request, reply, {
+      // RFC 6026: an ACK reusing the INVITE's branch reaches the transaction, not the TU.
+      onAck: (ack) => session?.receiveRequest(ack, reply),
+      onTransportError: () => session?.transportFailed(),
+      onTerminated: () => this.#pending.delete(tx.key),
+    }) as InviteServerTransaction;
+    const viaProtocol = request.topVia?.transport ?? 'UDP';
+    const admit = (refusal: Refuse | undefined): void => {
+      if (tx.state !== 'proceeding' || this.#closed) return;
+      if (refusal !== undefined) {
+        tx.respond(
+          createResponse(request, refusal.status, {
+            reason: refusal.reason,
+            headers: refusal.headers,
+            toTag: createTag(this.#random),
+          }),
+        );
+        return;
+      }
+      session = this.#track(
+        new IncomingInviteSession(
+          // In-dialog requests go back over the transport the INVITE came on.
+          this.#sessionHost(
+            this.#transports.has(viaProtocol) ? viaProtocol : this.#transport().protocol,
+          ),
+          request,
+          tx,
+          reply,
+          source,
+          timerPolicy,
+        ),
+      );
+      const created = session;
+      this.#pending.set(tx.key, created);
+      created.once('ended', () => this.#pending.delete(tx.key));
+      if (this.listenerCount('invite') === 0) created.reject(480);
+      else this.emit('invite', created);
+    };
+    const screened = this.#options.screenInvite?.(request, source);
+    if (screened instanceof Promise) {
+      screened.then(admit, () => admit({ status: 500 }));
+    } else {
+      admit(screened);
+    }
+  }
+
+  /** §9.2: CANCEL gets 200 when it matches a pending INVITE, which then gets 487. */
+  #receiveCancel(cancel: SipRequest, reply: Channel): void {
+    const inviteTx = this.transactions.findInviteForCancel(cancel);
+    const session = inviteTx === undefined ? undefined : this.#pending.get(inviteTx.key);
+    const tx = this.transactions.createServerTransaction(cancel, reply, {});
+    if (session === undefined) {
+      tx.respond(createResponse(cancel, 481, { toTag: createTag(this.#random) }));
+      return;
+    }
+    tx.respond(createResponse(cancel, 200, { toTag: session.localTag }));
+    session.cancelled();
+  }
+
+  receiveResponse(response: SipResponse, _source: SocketAddress): void {
+    if (this.#closed) return;
+    if (this.transactions.receiveResponse(response)) return;
+    const status = response.status;
+    if (status < 200 || status >= 300 || response.cseq.method !== 'INVITE') return;
+    const localTag = tagOf(response.from);
+    const remoteTag = tagOf(response.to);
+    if (localTag === undefined || remoteTag === undefined) return;
+    this.#dialogs
+      .get(dialogKey({ callId: response.callId, localTag, remoteTag }))
+      ?.receiveStray2xx(response);
+  }
+
+  /** End every session (BYE / CANCEL / 480 as their state calls for), then the transport. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const s of [...this.#sessions]) s.close();
+    this.#closed = true;
+    // Let the BYEs / CANCELs just handed to the sockets leave before they close (a UDP
+    // send to an IP literal completes on the next tick).
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const t of this.#transports.values()) await t.close();
+  }
+}
