@@ -187,6 +187,8 @@ if (args.write) {
     '|---|---|---|---|---|',
     `| ${summary.p50} ms | ${summary.p90} ms | ${summary.p99} ms | ${summary.max} ms | p99 < 500 ms |`,
     '',
+    'The tail is the SMTP connection pool warming up: the test SMTP server (`smtp-server`) waits 100 ms before each greeting, and the sender opens up to 4 pooled connections.',
+    '',
     'Per run: ' +
       results.map((r, i) => `#${i + 1} p50 ${r.p50} / p99 ${r.p99} ms`).join('; ') +
       '.',
