@@ -51,6 +51,7 @@ async function run(): Promise<{ p50: number; p90: number; p99: number; max: numb
       ...process.env,
       UKETSUKE_DATA_DIR: dataDir,
       UKETSUKE_HTTP_PORT: String(port),
+      UKETSUKE_SIP_PORT: String(await freePort()),
       UKETSUKE_HTTP_HOST: '127.0.0.1',
       UKETSUKE_SMTP_URL: sink.url,
       UKETSUKE_LOG_LEVEL: 'error',

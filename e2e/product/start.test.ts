@@ -43,6 +43,7 @@ async function npm(script: 'start' | 'demo', env: Record<string, string>): Promi
     env: {
       ...process.env,
       UKETSUKE_HTTP_PORT: String(port),
+      UKETSUKE_SIP_PORT: String(await freePort()),
       UKETSUKE_HTTP_HOST: '127.0.0.1',
       UKETSUKE_LOG_LEVEL: 'warn',
       ...env,

@@ -64,6 +64,7 @@ test(`kill -9 while delivering ${total} reports through a flaky SMTP server: aft
   const env = {
     UKETSUKE_DATA_DIR: dataDir,
     UKETSUKE_HTTP_PORT: String(port),
+    UKETSUKE_SIP_PORT: String(await freePort()),
     UKETSUKE_SMTP_URL: sink.url,
     UKETSUKE_REPORT_RETRY_SECONDS: '1',
     UKETSUKE_ADMIN_EMAIL: 'admin@crash.example',

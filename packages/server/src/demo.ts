@@ -87,7 +87,7 @@ export async function seedDemo(services: Services, config: Config): Promise<stri
       industry: '製造業',
       greeting: 'お電話ありがとうございます。サンプル工業でございます。',
       operatorAlias: '高橋',
-      reportChannel: { kind: 'chatwork', roomId: '123456789' },
+      reportChannel: { kind: 'email', mode: 'named' },
       planCode: 'start',
     });
     for (const s of ['screening', 'contracted', 'testing', 'live'] as const)
@@ -169,6 +169,8 @@ export async function seedDemo(services: Services, config: Config): Promise<stri
     await services.numbers.setSelfAnswer(a, shoji.id, fwd.id, true);
     await services.numbers.create(a, { number: '0120-959-002', purpose: '未割当 (free to lend)' });
 
+    // DESIGN.md: calls arrive from a demo trunk that trusts this machine.
+    await services.trunks.create(a, { name: 'demo-trunk', allowedSources: ['127.0.0.0/8', '::1'] });
     await services.users.create(a, {
       email: demoAccounts.operator.email,
       name: 'オペレーター1',

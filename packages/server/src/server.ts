@@ -21,6 +21,7 @@ import {
   teamsSender,
 } from './reports/webhook-senders.ts';
 import { ServerSecret } from './services/server-secret.ts';
+import { startTelephony, type Telephony } from './telephony/telephony-service.ts';
 import { createServices, type Services } from './services/index.ts';
 import { systemActor } from './services/store.ts';
 
@@ -76,6 +77,20 @@ export async function startServer(
     return true;
   });
   health.register('http', () => app.server.listening);
+
+  // Telephony: SIP + media, joined to call control. A port in use stops start-up clearly.
+  let telephony: Telephony;
+  try {
+    telephony = await startTelephony(config, services, logger);
+  } catch (err) {
+    await app.close();
+    await db.close();
+    throw err;
+  }
+  health.register('sip', () => telephony.listening());
+  banner.push(
+    `SIP: ${config.sipHost ?? '127.0.0.1'}:${config.sipPort} (UDP and TCP)${telephony.mediaPrompts ? '' : ' — prompts unavailable: apt-get install espeak-ng'}`,
+  );
 
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
@@ -143,6 +158,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         clearInterval(escalation);
+        await telephony.close();
         await worker.close();
         await app.close();
         await db.close();

@@ -44,7 +44,8 @@ export async function runCallSession(
     if (answeredAt || stateOf() !== 'answered') return;
     answeredAt = ctx.clock.now().toISOString();
     // Every answered call is recorded for quality review, except announcement-only.
-    if (ctx.number.usageMode !== 'announcement_only') await ctx.channel.setCallRecording(true);
+    if (ctx.number.usageMode !== 'announcement_only')
+      ctx.recording ??= await ctx.channel.setCallRecording(true);
   };
 
   const ensure = async (needs: 'none' | 'media' | 'answered') => {

@@ -65,7 +65,8 @@ export interface CallChannel {
   dial(target: string, opts: { timeoutMs: number; callerId: string | null }): Promise<DialResult>;
   /** Records a message up to `maxMs`; resolves with the recording's reference. */
   recordMessage(maxMs: number): Promise<{ recording: string; durationMs: number }>;
-  setCallRecording(enabled: boolean): Promise<void>;
+  /** Starts or stops the call's quality recording; returns the recording when started. */
+  setCallRecording(enabled: boolean): Promise<string | null>;
   /** Ends the call from our side (BYE, or a final response while not yet answered). */
   hangup(sipStatus?: number): Promise<void>;
   /** Resolves when the call ends, for verbs that wait on something else (a queue). */

@@ -100,6 +100,7 @@ export class ScriptedChannel implements CallChannel {
     this.#live();
     this.recordingOn = enabled;
     this.everRecorded ||= enabled;
+    return enabled ? 'recordings/call.wav' : null;
   }
   async hangup(status?: number) {
     if (this.state === 'ended') return;

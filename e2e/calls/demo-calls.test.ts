@@ -1,0 +1,204 @@
+/**
+ * Real calls into the product (issue 5, issue 6): `main.ts --demo` as a newcomer starts it,
+ * SIPp as the caller on loopback, a real SMTP server process for the reports. Outcomes are
+ * read through the REST API (call records, callback tasks, reports) and the SMTP spool.
+ *
+ *   0120-000-001  announcement-only: 183 early media, the message, a final 480; never answered
+ *   050-1234-5678 IVR: 9 (SIP INFO, typed ahead during the greeting) → announcement → our BYE
+ *   050-1234-5678 IVR: 2 → callback capture (#, MMDD, HH, confirm 1) → task + e-mail report
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SmtpSinkProcess } from '@uketsuke/server/test-support/smtp-sink-process.ts';
+import { freeUdpPort, killAllSipp, runSipp, SIPP_SKIP } from '../sip/support/sipp.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const scenarios = resolve(import.meta.dirname, 'scenarios');
+const espeak = existsSync('/usr/bin/espeak-ng');
+
+const freeTcpPort = () =>
+  new Promise<number>((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+
+describe('calls into the demo service with SIPp', {
+  skip:
+    SIPP_SKIP ??
+    (espeak ? false : 'espeak-ng is not installed (apt-get install espeak-ng): no prompts to play'),
+  timeout: 300_000,
+}, () => {
+  let proc: ChildProcess | undefined;
+  let sink: SmtpSinkProcess;
+  let http = '';
+  let sipPort = 0;
+  let cookie = '';
+  const dataDir = mkdtempSync(join(tmpdir(), 'uketsuke-calls-'));
+  const api = async (path: string) => {
+    const r = await fetch(`${http}/api/v1${path}`, { headers: { cookie } });
+    assert.equal(r.status, 200, `${path}: ${r.status}`);
+    return (await r.json()) as any;
+  };
+  const call = async (scenario: string, service: string, keys: string[] = []) => {
+    const r = await runSipp({
+      remote: `127.0.0.1:${sipPort}`,
+      args: [
+        '-sf',
+        join(scenarios, scenario),
+        '-s',
+        service,
+        '-m',
+        '1',
+        '-p',
+        String(await freeUdpPort()),
+        '-mp',
+        String(33_000 + Math.floor(Math.random() * 500) * 2),
+        '-timeout',
+        '150',
+        ...keys,
+      ],
+      timeoutMs: 160_000,
+    });
+    assert.equal(
+      r.exitCode,
+      0,
+      `SIPp ${scenario}: ${r.output.slice(-800)}\n${r.screen.slice(-1500)}`,
+    );
+    assert.equal(r.successful, 1);
+    // The call record is written as the call ends; give it a moment.
+    await new Promise((res) => setTimeout(res, 300));
+    return (await api('/calls?limit=1'))[0];
+  };
+
+  before(async () => {
+    sink = await SmtpSinkProcess.start();
+    const port = await freeTcpPort();
+    sipPort = await freeUdpPort();
+    http = `http://127.0.0.1:${port}`;
+    proc = spawn(process.execPath, [join(root, 'packages/server/src/main.ts'), '--demo'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        UKETSUKE_DATA_DIR: dataDir,
+        UKETSUKE_HTTP_PORT: String(port),
+        UKETSUKE_HTTP_HOST: '127.0.0.1',
+        UKETSUKE_SIP_PORT: String(sipPort),
+        UKETSUKE_RTP_PORTS: '34000-34199',
+        UKETSUKE_SMTP_URL: sink.url,
+        UKETSUKE_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${http}/healthz`)).ok) break;
+      } catch {}
+      if (i > 300) throw new Error('demo did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const login = await fetch(`${http}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@example.com', password: 'admin-demo-pass' }),
+    });
+    cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+  });
+  after(async () => {
+    killAllSipp();
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    }
+    await sink?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('announcement-only: early media and a final response; never answered, not recorded', async () => {
+    const c = await call('announce.xml', '0120000001');
+    assert.equal(c.dialed, '0120000001');
+    assert.equal(c.disposition, 'announcement');
+    assert.equal(c.answeredAt, null);
+    assert.equal(c.recording, null);
+    assert.equal(c.callerDisplay, '090-1111-2222');
+    assert.deepEqual(c.trace, ['0.0s early media']);
+  });
+
+  test('IVR: 9 by SIP INFO during the greeting → the announcement, then the platform hangs up', async () => {
+    const c = await call('ivr-info.xml', '05012345678');
+    assert.equal(c.disposition, 'completed');
+    assert.ok(c.answeredAt);
+    assert.equal(c.hangupBy, 'platform');
+    assert.ok(
+      c.trace.some((t: string) => /menu 9$/.test(t)),
+      c.trace.join('\n'),
+    );
+    assert.ok(c.recording && statSync(c.recording).size > 44 + 8000, 'the call was recorded');
+  });
+
+  test('IVR: 2 → callback capture by SIP INFO → a callback task and an e-mail to the responsible person', async () => {
+    // Tomorrow in Japan, 10時: always inside the flow's 9時–18時 and 14-day window.
+    const t = new Date(Date.now() + 9 * 3600_000 + 86_400_000);
+    const mm = String(t.getUTCMonth() + 1).padStart(2, '0');
+    const dd = String(t.getUTCDate()).padStart(2, '0');
+    const keys = [
+      '-key',
+      'd1',
+      mm[0]!,
+      '-key',
+      'd2',
+      mm[1]!,
+      '-key',
+      'd3',
+      dd[0]!,
+      '-key',
+      'd4',
+      dd[1]!,
+      '-key',
+      'h1',
+      '1',
+      '-key',
+      'h2',
+      '0',
+    ];
+    const c = await call('ivr-callback-info.xml', '05012345678', keys);
+    assert.equal(c.disposition, 'callback_requested', c.trace.join('\n'));
+    const task = await api(`/tenants/${c.tenantId}/callbacks/${c.callbackTaskId}`);
+    const weekday = ['日', '月', '火', '水', '木', '金', '土'][t.getUTCDay()];
+    const window = `${t.getUTCMonth() + 1}月${t.getUTCDate()}日(${weekday}) 10時~11時`;
+    assert.equal(task.callbackNumber, '+819011112222');
+    assert.equal(task.windowText, window);
+    assert.equal(task.source, 'ivr');
+    // The report goes out at once; wait for the SMTP server to have it.
+    let mail: any;
+    for (let i = 0; i < 100 && !mail; i++) {
+      mail = (await sink.messages()).find((m) => /折り返し依頼/.test(m.subject ?? ''));
+      if (!mail) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(mail, 'the report e-mail arrived');
+    assert.deepEqual(
+      mail.to.value.map((v: { address: string }) => v.address),
+      ['ito@sample-kogyo.example'],
+    );
+    assert.match(
+      mail.text,
+      new RegExp(`^折り返し希望日時: ${window.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
+    assert.match(mail.text, /^折り返し先: 090-1111-2222$/m);
+    const reports = await api(`/tenants/${c.tenantId}/reports?limit=1`);
+    assert.equal(reports[0].status, 'sent');
+    assert.equal(reports[0].callId, c.id);
+  });
+});
