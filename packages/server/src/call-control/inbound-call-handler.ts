@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { uuidv7 } from '../ids.ts';
 import type { CallRecord } from '../repositories/call-record-repository.ts';
+import type { PhoneNumberRecord } from '../repositories/phone-number-repository.ts';
+import type { Tenant } from '../repositories/tenant-repository.ts';
 import type { Services } from '../services/index.ts';
 import { systemActor } from '../services/store.ts';
 import { admit, trunkFor } from './admission.ts';
@@ -141,7 +143,7 @@ export class InboundCallHandler {
       },
     };
     const summary = await runCallSession(ctx, flow, trace);
-    await this.#record({
+    const record: CallRecord = {
       ...base,
       tenantId: tenant.id,
       numberId: number.id,
@@ -159,7 +161,9 @@ export class InboundCallHandler {
       flowVersion: version,
       trace: summary.trace,
       handlingStatus: 'open',
-    });
+    };
+    if (summary.disposition === 'voicemail') await this.#recordVoicemail(record, tenant, number);
+    else await this.#record(record);
     this.#log?.info(
       { callId, sipCallId: call.sipCallId, disposition: summary.disposition },
       'call ended',
@@ -169,5 +173,26 @@ export class InboundCallHandler {
 
   #record(c: CallRecord): Promise<void> {
     return this.#services.store.read((r) => r.calls.insert(c));
+  }
+
+  /** A voicemail: the call record and the report that tells the client, in one transaction. */
+  #recordVoicemail(c: CallRecord, tenant: Tenant, number: PhoneNumberRecord): Promise<void> {
+    return this.#services.store.write(systemActor, async (tx) => {
+      await tx.repos.calls.insert(c);
+      await this.#services.reports.enqueue(tx, {
+        tenant,
+        source: 'voicemail',
+        sourceId: c.id,
+        callId: c.id,
+        content: {
+          kind: 'voicemail',
+          dialed: number.e164,
+          numberPurpose: number.purpose,
+          at: c.offeredAt,
+          caller: c.caller,
+          ...(c.recording ? { recording: c.recording } : {}),
+        },
+      });
+    });
   }
 }

@@ -42,6 +42,7 @@ export interface TenantsTable {
   business_hours: string | null; // JSON; null = always open
   anonymous_policy: string;
   urgent_escalation: string | null; // JSON {afterMinutes, target}
+  report_wording: string | null; // JSON {intro, closing, subjectPrefix}
 }
 
 export interface TenantOptionsTable {

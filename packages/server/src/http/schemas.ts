@@ -45,6 +45,14 @@ export const Problem = Type.Object({
 
 // --- tenants ---
 
+const ReportWordingSchema = Type.Object(
+  {
+    intro: Type.Optional(Text(400)),
+    closing: Type.Optional(Text(1000)),
+    subjectPrefix: Type.Optional(Text(60)),
+  },
+  { additionalProperties: false },
+);
 const UrgentEscalationSchema = Type.Object(
   {
     afterMinutes: Type.Integer({ minimum: 1, maximum: 1440 }),
@@ -105,6 +113,7 @@ const tenantFields = {
   businessHours: Type.Optional(Nullable(BusinessHoursSchema)),
   anonymousPolicy: Type.Optional(literals(anonymousPolicies)),
   urgentEscalation: Type.Optional(Nullable(UrgentEscalationSchema)),
+  reportWording: Type.Optional(Nullable(ReportWordingSchema)),
 };
 export const TenantCreate = Type.Object(tenantFields, strict);
 export const TenantPatch = Type.Partial(Type.Object(tenantFields, strict));
@@ -126,6 +135,7 @@ export const Tenant = Type.Object({
   businessHours: Nullable(BusinessHoursSchema),
   anonymousPolicy: Type.String(),
   urgentEscalation: Nullable(UrgentEscalationSchema),
+  reportWording: Nullable(ReportWordingSchema),
   options: Type.Array(Type.Object({ code: Type.String(), quantity: Type.Integer() })),
   createdAt: Timestamp,
   updatedAt: Timestamp,

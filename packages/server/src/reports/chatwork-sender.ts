@@ -25,7 +25,9 @@ export function chatworkBody(report: Report): string {
   const lines = reportLines(c)
     .map(([k, v]) => `${chatworkText(k)}: ${chatworkText(v)}`)
     .join('\n');
-  return `${mention}[info][title]${chatworkText(reportSubject(c))}[/title]${lines}[/info]`;
+  const intro = c.wording?.intro ? `${chatworkText(c.wording.intro)}\n` : '';
+  const closing = c.wording?.closing ? `\n${chatworkText(c.wording.closing)}` : '';
+  return `${mention}${intro}[info][title]${chatworkText(reportSubject(c))}[/title]${lines}[/info]${closing}`;
 }
 
 export class ChatworkSender implements Sender {

@@ -22,10 +22,11 @@ export function renderReportEmail(c: ReportContent): RenderedEmail {
   const text = [
     `${c.tenantName} 御中`,
     '',
-    'お電話がありましたのでご報告いたします。',
+    c.wording?.intro ?? 'お電話がありましたのでご報告いたします。',
     '',
     ...lines.map(([k, v]) => `${k}: ${v}`),
     '',
+    ...(c.wording?.closing ? [c.wording.closing, ''] : []),
     '-- ',
     'Uketsuke 受電報告 (call report). Reply handling: mark it done from the link above.',
   ].join('\n');
@@ -38,6 +39,6 @@ export function renderReportEmail(c: ReportContent): RenderedEmail {
       return `<tr><th style="text-align:left;padding:4px 12px 4px 0;white-space:nowrap">${escapeHtml(k)}</th><td style="padding:4px 0">${value}</td></tr>`;
     })
     .join('');
-  const html = `<!doctype html><html lang="ja"><body><p>${escapeHtml(c.tenantName)} 御中</p><p>お電話がありましたのでご報告いたします。</p><table>${rows}</table></body></html>`;
+  const html = `<!doctype html><html lang="ja"><body><p>${escapeHtml(c.tenantName)} 御中</p><p>${escapeHtml(c.wording?.intro ?? 'お電話がありましたのでご報告いたします。')}</p><table>${rows}</table>${c.wording?.closing ? `<p style="white-space:pre-line">${escapeHtml(c.wording.closing)}</p>` : ''}</body></html>`;
   return { subject: reportSubject(c), text, html };
 }

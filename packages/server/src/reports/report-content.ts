@@ -29,10 +29,14 @@ export interface ReportContent {
   urgent?: boolean;
   notes?: string;
   operatorAlias?: string;
+  /** A voicemail's recording (the portal link plays it). */
+  recording?: string;
   /** The call in the client portal. */
   link: string;
   /** Marks the report handled without logging in (a signed link). */
   ackLink?: string;
+  /** The client's wording, captured when the report was made (retries read the same). */
+  wording?: { intro?: string; closing?: string; subjectPrefix?: string };
 }
 
 const kindLabel: Record<ReportKind, string> = {
@@ -75,6 +79,7 @@ export function reportLines(c: ReportContent): [string, string][] {
   if (c.purpose) lines.push(['ご用件', c.purpose]);
   if (c.urgent) lines.push(['緊急度', '至急']);
   if (c.notes) lines.push(['備考', c.notes]);
+  if (c.recording) lines.push(['録音', c.recording]);
   if (c.operatorAlias) lines.push(['対応者', c.operatorAlias]);
   lines.push(['詳細', c.link]);
   if (c.ackLink) lines.push(['対応済にする', c.ackLink]);
@@ -83,5 +88,5 @@ export function reportLines(c: ReportContent): [string, string][] {
 
 export function reportSubject(c: ReportContent): string {
   const who = c.callerCompany ?? c.callerName ?? (c.caller ? formatNational(c.caller) : '非通知');
-  return `${c.urgent ? '【至急】' : ''}【受電報告】${c.tenantName}様 ${kindLabel[c.kind].split(' ')[0]} ${who}`;
+  return `${c.wording?.subjectPrefix ?? ''}${c.urgent ? '【至急】' : ''}【受電報告】${c.tenantName}様 ${kindLabel[c.kind].split(' ')[0]} ${who}`;
 }

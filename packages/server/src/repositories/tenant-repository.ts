@@ -1,6 +1,7 @@
 import type { TenantsTable } from '../db/schema.ts';
 import type { BusinessHours } from '../domain/call-flow/business-hours.ts';
 import type { ReportChannel } from '../domain/report-channel.ts';
+import type { ReportWording } from '../domain/report-wording.ts';
 import type { TenantState } from '../domain/tenant-lifecycle.ts';
 import { type Executor, parseJson, toCount } from './executor.ts';
 
@@ -32,6 +33,8 @@ export interface Tenant {
   /** Urgent reports not acknowledged within `afterMinutes` go to the next person on the
    * roster or to the emergency contact. null = no escalation. */
   urgentEscalation: UrgentEscalation | null;
+  /** The client's own wording for its reports (plain text). */
+  reportWording: ReportWording | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +69,7 @@ const toTenant = (r: TenantsTable): Tenant => ({
   businessHours: parseJson<BusinessHours | null>(r.business_hours, null),
   anonymousPolicy: r.anonymous_policy as AnonymousPolicy,
   urgentEscalation: parseJson<UrgentEscalation | null>(r.urgent_escalation, null),
+  reportWording: parseJson<ReportWording | null>(r.report_wording, null),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -87,6 +91,7 @@ const toRow = (t: Tenant): TenantsTable => ({
   business_hours: t.businessHours ? JSON.stringify(t.businessHours) : null,
   anonymous_policy: t.anonymousPolicy,
   urgent_escalation: t.urgentEscalation ? JSON.stringify(t.urgentEscalation) : null,
+  report_wording: t.reportWording ? JSON.stringify(t.reportWording) : null,
   created_at: t.createdAt,
   updated_at: t.updatedAt,
 });

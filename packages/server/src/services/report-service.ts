@@ -278,6 +278,7 @@ export class ReportService {
       ...input.content,
       tenantName: t.name,
       link: this.callLink(t.id, input.callId, id),
+      ...(t.reportWording ? { wording: t.reportWording } : {}),
     };
     let recipients: string[] = [];
     let isPrivate = false;

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { type BusinessHours, checkBusinessHours } from '../domain/call-flow/business-hours.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
 import { normaliseReportChannel } from '../domain/report-channel.ts';
+import { normaliseReportWording, type ReportWording } from '../domain/report-wording.ts';
 import { type TenantState, transitionTenant } from '../domain/tenant-lifecycle.ts';
 import { normaliseEmail } from '../domain/validation.ts';
 import { uuidv7 } from '../ids.ts';
@@ -31,6 +32,7 @@ export interface TenantInput {
   businessHours?: BusinessHours | null;
   anonymousPolicy?: AnonymousPolicy;
   urgentEscalation?: UrgentEscalation | null;
+  reportWording?: ReportWording | null;
 }
 
 export type TenantPatch = Partial<TenantInput>;
@@ -44,6 +46,7 @@ export const clientEditableTenantFields: readonly (keyof TenantPatch)[] = [
   'businessHours',
   'anonymousPolicy',
   'urgentEscalation',
+  'reportWording',
 ];
 
 /** Fixed report recipients may not exceed the plan's included ones plus purchased extras. */
@@ -131,6 +134,7 @@ export class TenantService {
         businessHours: businessHours(input.businessHours),
         anonymousPolicy: input.anonymousPolicy ?? 'allow',
         urgentEscalation: input.urgentEscalation ?? null,
+        reportWording: normaliseReportWording(input.reportWording ?? null),
         createdAt: tx.now,
         updatedAt: tx.now,
       };
@@ -178,6 +182,8 @@ export class TenantService {
         after.businessHours = businessHours(patch.businessHours);
       if (patch.anonymousPolicy !== undefined) after.anonymousPolicy = patch.anonymousPolicy;
       if (patch.urgentEscalation !== undefined) after.urgentEscalation = patch.urgentEscalation;
+      if (patch.reportWording !== undefined)
+        after.reportWording = normaliseReportWording(patch.reportWording);
       if (patch.planCode !== undefined && patch.planCode !== before.planCode) {
         const plan = await tx.repos.plans.get(patch.planCode);
         if (!plan) throw new AppError('plan.not_found', `no plan '${patch.planCode}'`);

@@ -316,6 +316,13 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     assert.equal(c2.disposition, 'voicemail');
     assert.equal(c2.billable, true);
     assert.equal(c2.recording, 'voicemail/test.wav');
+    // A voicemail is reported to the client, with the call record, in one transaction.
+    const reports = (await w.admin.get(`/api/v1/tenants/${w.a.id}/reports?limit=5`)).body;
+    const vm = reports.find(
+      (r: { source: string; callId: string }) => r.source === 'voicemail' && r.callId === ok.callId,
+    );
+    assert.ok(vm, 'a voicemail report exists');
+    assert.equal(vm.content.recording, 'voicemail/test.wav');
   });
 
   test('business hours on a fixed clock: open on Saturday 10時, closed on 勤労感謝の日', async () => {

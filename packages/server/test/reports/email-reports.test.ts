@@ -430,6 +430,39 @@ describeEachDatabase('call reports by e-mail', (ctx) => {
     await s.tenants.update(systemActor, w.a.id, { urgentEscalation: null });
   });
 
+  test("the client's own wording, plain text only: escaped in HTML, limited in length", async () => {
+    const tooLong = await w.a.clientAdmin.patch(`/api/v1/tenants/${w.a.id}`, {
+      reportWording: { intro: 'あ'.repeat(201) },
+    });
+    assert.equal(tooLong.status, 400);
+    const ok = await w.a.clientAdmin.patch(`/api/v1/tenants/${w.a.id}`, {
+      reportWording: {
+        intro: '<b>いつも</b>お世話になっております。',
+        closing: 'ご確認ください。\n<script>x</script>',
+        subjectPrefix: '【A社】',
+      },
+    });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    await w.operator.post(`/api/v1/tenants/${w.a.id}/messages`, { purpose: '文言の確認' });
+    const before = sink.files().length;
+    await worker().runOnce();
+    const [mail] = (await sink.messages()).slice(before);
+    assert.ok(mail);
+    assert.match(mail.subject ?? '', /^【A社】【受電報告】/);
+    assert.match(
+      mail.text ?? '',
+      /^<b>いつも<\/b>お世話になっております。$/m,
+      'plain text keeps what they typed',
+    );
+    assert.match(mail.text ?? '', /^<script>x<\/script>$/m);
+    assert.ok(
+      !(mail.html || '').includes('<b>いつも') && !(mail.html || '').includes('<script>'),
+      'HTML part never carries their markup',
+    );
+    assert.match(mail.html || '', /&lt;b&gt;いつも&lt;\/b&gt;/);
+    await w.a.clientAdmin.patch(`/api/v1/tenants/${w.a.id}`, { reportWording: null });
+  });
+
   test('channel none: the report is kept, marked not sent', async () => {
     await ctx().services.tenants.update(systemActor, w.a.id, { reportChannel: { kind: 'none' } });
     await ivrCallback(['', '1122', '15', '1']);

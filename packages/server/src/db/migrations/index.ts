@@ -6,6 +6,7 @@ import { reports } from './0004-reports.ts';
 import { messages } from './0005-messages.ts';
 import { escalation } from './0006-escalation.ts';
 import { deliveryPurpose } from './0007-delivery-purpose.ts';
+import { reportWording } from './0008-report-wording.ts';
 
 /**
  * Migrations in order. Names sort lexically; never rename or edit one that has shipped:
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-messages': messages,
   '0006-escalation': escalation,
   '0007-delivery-purpose': deliveryPurpose,
+  '0008-report-wording': reportWording,
 };
 
 export const migrationProvider: MigrationProvider = {
