@@ -14,6 +14,17 @@ export interface ReportWording {
   subjectPrefix?: string;
 }
 
+/** Removes C0 control characters and DEL (keeping newlines when asked). */
+function stripControls(text: string, keepNewlines: boolean): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if ((c < 0x20 && !(keepNewlines && c === 0x0a)) || c === 0x7f) continue;
+    out += ch;
+  }
+  return out;
+}
+
 const limits = { intro: 200, closing: 500, subjectPrefix: 30 } as const;
 
 export function normaliseReportWording(input: ReportWording | null): ReportWording | null {
@@ -23,12 +34,7 @@ export function normaliseReportWording(input: ReportWording | null): ReportWordi
     const raw = input[key];
     if (raw === undefined || raw === null) continue;
     // Newlines are allowed in the closing only; other control characters nowhere.
-    const text = String(raw)
-      .replace(
-        key === 'closing' ? /[\u0000-\u0009\u000b-\u001f\u007f]/g : /[\u0000-\u001f\u007f]/g,
-        '',
-      )
-      .trim();
+    const text = stripControls(String(raw), key === 'closing').trim();
     if ([...text].length > limits[key]) {
       throw new AppError(
         'request.invalid',
