@@ -126,27 +126,19 @@ export class ReportService {
       const existing = await tx.repos.reports.deliveries([report.id]);
       for (const t of targets) {
         if (existing.some((d) => d.channel === 'email' && d.recipient === t.to)) continue;
-        const deliveryId = uuidv7(tx.nowDate.getTime());
-        await tx.repos.reports.insertDelivery({
-          id: deliveryId,
-          purpose: t.purpose,
-          reportId: report.id,
-          tenantId: report.tenantId,
-          channel: 'email',
-          recipient: t.to,
-          messageId: this.messageId(deliveryId),
-          status: 'queued',
-          attempts: 0,
-          nextAttemptAt: tx.now,
-          leaseUntil: null,
-          lastError:
-            t.purpose === 'alert'
-              ? `${failed.channel} to ${failed.recipient}: ${failed.lastError ?? ''}`
-              : null,
-          sentAt: null,
-          createdAt: tx.now,
-          updatedAt: tx.now,
-        });
+        await this.#queueDelivery(
+          tx,
+          {
+            purpose: t.purpose,
+            reportId: report.id,
+            tenantId: report.tenantId,
+            channel: 'email',
+            recipient: t.to,
+          },
+          t.purpose === 'alert'
+            ? `${failed.channel} to ${failed.recipient}: ${failed.lastError ?? ''}`
+            : null,
+        );
       }
       await tx.audit({
         action: 'report.delivery_failed',
@@ -198,23 +190,12 @@ export class ReportService {
           }
           await tx.repos.reports.markEscalated(report.id, tx.now);
           if (to && !already.has(to.toLowerCase())) {
-            const deliveryId = uuidv7(tx.nowDate.getTime());
-            await tx.repos.reports.insertDelivery({
-              id: deliveryId,
+            await this.#queueDelivery(tx, {
               purpose: 'escalation',
               reportId: report.id,
               tenantId: t.id,
               channel: 'email',
               recipient: to,
-              messageId: this.messageId(deliveryId),
-              status: 'queued',
-              attempts: 0,
-              nextAttemptAt: tx.now,
-              leaseUntil: null,
-              lastError: null,
-              sentAt: null,
-              createdAt: tx.now,
-              updatedAt: tx.now,
             });
             tx.afterCommit(() => {
               for (const f of this.#listeners) f();
@@ -269,6 +250,34 @@ export class ReportService {
       : undefined;
   }
 
+  /** One outbox row: queued now, its Message-ID fixed for every retry. */
+  async #queueDelivery(
+    tx: Tx,
+    d: {
+      purpose: DeliveryPurpose;
+      reportId: string;
+      tenantId: string;
+      channel: string;
+      recipient: string;
+    },
+    lastError: string | null = null,
+  ): Promise<void> {
+    const id = uuidv7(tx.nowDate.getTime());
+    await tx.repos.reports.insertDelivery({
+      ...d,
+      id,
+      messageId: this.messageId(id),
+      status: 'queued',
+      attempts: 0,
+      nextAttemptAt: tx.now,
+      leaseUntil: null,
+      lastError,
+      sentAt: null,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
+  }
+
   /** Creates the report and its deliveries in the caller's transaction. */
   async enqueue(tx: Tx, input: ReportInput): Promise<Report> {
     const t = input.tenant;
@@ -315,23 +324,12 @@ export class ReportService {
     if (this.#ackKey) content.ackLink = `${this.#publicUrl}/r/ack/${this.ackToken(id)}`;
     await tx.repos.reports.insert(report);
     for (const recipient of recipients) {
-      const deliveryId = uuidv7(tx.nowDate.getTime());
-      await tx.repos.reports.insertDelivery({
-        id: deliveryId,
+      await this.#queueDelivery(tx, {
         purpose: 'report',
         reportId: id,
         tenantId: t.id,
         channel: channel.kind,
         recipient,
-        messageId: this.messageId(deliveryId),
-        status: 'queued',
-        attempts: 0,
-        nextAttemptAt: tx.now,
-        leaseUntil: null,
-        lastError: null,
-        sentAt: null,
-        createdAt: tx.now,
-        updatedAt: tx.now,
       });
     }
     if (recipients.length > 0) {
