@@ -143,6 +143,22 @@ export class InboundCallHandler {
       },
     };
     const summary = await runCallSession(ctx, flow, trace);
+    // PRODUCT.md: missed and abandoned calls become callback tasks with the caller's number
+    // (and so a report). Queue and callback-entry abandonment leave theirs already.
+    if (summary.disposition === 'abandoned' && caller && !summary.callbackTaskId) {
+      try {
+        summary.callbackTaskId = await ctx.createCallback({
+          callbackNumber: caller,
+          windowStart: null,
+          windowEnd: null,
+          reason: '不在着信: 用件を伺う前に切断 (hung up before being helped)',
+          source: 'missed',
+        });
+      } catch (err) {
+        // A caller ID we cannot dial back (foreign, malformed) leaves the record only.
+        trace.push(`no callback task: ${(err as Error).message}`);
+      }
+    }
     const record: CallRecord = {
       ...base,
       tenantId: tenant.id,

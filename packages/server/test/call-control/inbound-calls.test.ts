@@ -238,12 +238,16 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
 
   test('hang-ups at every stage leave a correct record, and a callback task where the caller wanted one', async () => {
     const before = (await ctx().services.callbacks.list(w.a.id)).length;
-    // In the menu: abandoned, no task.
+    // In the menu: abandoned; a missed-call task with the caller ID.
     const menu = handled(await call('050-5000-0001', { inputs: ['HANGUP'] }).result);
     const m = await cdr(menu.callId);
     assert.equal(m.disposition, 'abandoned');
     assert.equal(m.hangupBy, 'caller');
-    assert.equal(m.callbackTaskId, null);
+    const missed = await w.a.clientUser.get(
+      `/api/v1/tenants/${w.a.id}/callbacks/${m.callbackTaskId}`,
+    );
+    assert.equal(missed.body.source, 'missed');
+    assert.equal(missed.body.callbackNumber, '+819011112222');
     // During callback entry: a task with the caller ID.
     const entry = handled(
       await call('050-5000-0001', { inputs: ['2', '0312345678', 'HANGUP'] }).result,
@@ -275,7 +279,7 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     assert.equal(q.disposition, 'abandoned_in_queue');
     assert.equal(q.queueWaitMs, 42_000);
     assert.ok(q.callbackTaskId);
-    assert.equal((await ctx().services.callbacks.list(w.a.id)).length, before + 2);
+    assert.equal((await ctx().services.callbacks.list(w.a.id)).length, before + 3);
   });
 
   test('an operator answering ends the flow as answered_by_operator', async () => {
