@@ -53,6 +53,11 @@ const server = new SMTPServer({
     });
   },
 });
+// Clients that vanish mid-session (a server killed with SIGKILL, pooled connections reset)
+// are normal for an MTA: log and carry on.
+server.on('error', (err) => {
+  process.stderr.write(`smtp sink: ${err.message}\n`);
+});
 server.listen(0, '127.0.0.1', () => {
   const a = server.server.address();
   process.stdout.write(`LISTENING ${typeof a === 'object' && a ? a.port : 0}\n`);
