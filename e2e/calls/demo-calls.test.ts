@@ -5,7 +5,7 @@
  *
  *   0120-000-001  announcement-only: 183 early media, the message, a final 480; never answered
  *   050-1234-5678 IVR: 9 (SIP INFO, typed ahead during the greeting) → announcement → our BYE
- *   050-1234-5678 IVR: 2 → callback capture (#, MMDD, HH, confirm 1) → task + e-mail report
+ *   050-1234-5678 IVR: 2 → callback capture (number + #, MMDD, HH, confirm 1) → task + e-mail report
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -180,7 +180,7 @@ describe('calls into the demo service with SIPp', {
     const task = await api(`/tenants/${c.tenantId}/callbacks/${c.callbackTaskId}`);
     const weekday = ['日', '月', '火', '水', '木', '金', '土'][t.getUTCDay()];
     const window = `${t.getUTCMonth() + 1}月${t.getUTCDate()}日(${weekday}) 10時~11時`;
-    assert.equal(task.callbackNumber, '+819011112222');
+    assert.equal(task.callbackNumber, '+81312345678', 'the number the caller keyed in');
     assert.equal(task.windowText, window);
     assert.equal(task.source, 'ivr');
     // The report goes out at once; wait for the SMTP server to have it.
@@ -198,7 +198,8 @@ describe('calls into the demo service with SIPp', {
       mail.text,
       new RegExp(`^折り返し希望日時: ${window.replace(/[()]/g, '\\$&')}$`, 'm'),
     );
-    assert.match(mail.text, /^折り返し先: 090-1111-2222$/m);
+    assert.match(mail.text, /^折り返し先: 03-1234-5678$/m);
+    assert.match(mail.text, /^発信者番号: 090-1111-2222$/m);
     const reports = await api(`/tenants/${c.tenantId}/reports?limit=1`);
     assert.equal(reports[0].status, 'sent');
     assert.equal(reports[0].callId, c.id);
