@@ -20,6 +20,7 @@ import {
   serviceCallHandlingRoutes,
   tenantCallHandlingRoutes,
 } from './routes/call-handling-routes.ts';
+import { serviceCallRoutes, tenantCallRoutes } from './routes/call-routes.ts';
 import { faqRoutes } from './routes/faq-routes.ts';
 import { numberPoolRoutes, tenantNumberRoutes } from './routes/number-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
@@ -143,11 +144,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.register(tenantNumberRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantUserRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantCallHandlingRoutes, { prefix: '/tenants', ...opts });
+      await api.register(tenantCallRoutes, { prefix: '/tenants', ...opts });
       await api.register(reportRoutes, { prefix: '/tenants', ...opts });
       await api.register(messageRoutes, { prefix: '/tenants', ...opts });
       await api.register(webhookSecretRoutes, { prefix: '/tenants', ...opts });
       await api.register(numberPoolRoutes, { prefix: '/numbers', ...opts });
       await api.register(serviceCallHandlingRoutes, opts);
+      await api.register(serviceCallRoutes, opts);
       await api.register(planRoutes, opts);
       await api.register(userRoutes, opts);
     },

@@ -3,17 +3,13 @@ import { Type } from 'typebox';
 import { formatCallbackWindow } from '../../domain/callback-window.ts';
 import { formatNational } from '../../domain/phone-number.ts';
 import type { Role } from '../../domain/roles.ts';
-import type { CallRecord } from '../../repositories/call-record-repository.ts';
 import type { CallbackTask } from '../../repositories/callback-repository.ts';
-import { normaliseInstant } from '../../domain/validation.ts';
 import type { Services } from '../../services/index.ts';
 import { actorOf, admins, everyone, tenantEditors } from '../access.ts';
 import { noContent, responses } from '../responses.ts';
 import {
   BlockEntry,
   BlockEntryCreate,
-  CallQuery,
-  CallRecordSchema,
   Callback,
   CallbackCreate,
   CallbackPatch,
@@ -22,11 +18,11 @@ import {
   FlowUpdate,
   FlowVersion,
   FlowWithDefinition,
-  Id,
   Trunk,
   TrunkCreate,
   TrunkPatch,
-} from '../schemas.ts';
+} from '../call-handling-schemas.ts';
+import { Id } from '../schemas.ts';
 
 const flowReaders: readonly Role[] = ['service_admin', 'supervisor', 'operator', 'client_admin'];
 const callbackWriters: readonly Role[] = ['service_admin', 'supervisor', 'operator'];
@@ -39,28 +35,7 @@ const callbackView = (t: CallbackTask) => ({
     t.windowStart && t.windowEnd ? formatCallbackWindow(t.windowStart, t.windowEnd) : null,
 });
 
-const callView = (c: CallRecord) => ({
-  ...c,
-  callerDisplay: c.caller ? formatNational(c.caller) : '非通知 (withheld)',
-});
-
-function callFilter(q: {
-  from?: string;
-  to?: string;
-  disposition?: string;
-  before?: string;
-  limit?: number;
-}) {
-  return {
-    ...(q.from ? { from: normaliseInstant(q.from, 'from') } : {}),
-    ...(q.to ? { to: normaliseInstant(q.to, 'to') } : {}),
-    ...(q.disposition ? { disposition: q.disposition } : {}),
-    ...(q.before ? { before: q.before } : {}),
-    limit: q.limit ?? 100,
-  };
-}
-
-/** Call flows, the tenant's block list, callback tasks and call records, under /tenants/:tenantId. */
+/** Call flows, the tenant's block list and callback tasks, under /tenants/:tenantId. */
 export const tenantCallHandlingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
   app,
   { services },
@@ -295,71 +270,6 @@ export const tenantCallHandlingRoutes: FastifyPluginAsyncTypebox<{ services: Ser
         ),
       ),
   );
-
-  app.get(
-    '/:tenantId/calls',
-    {
-      config: { access: { roles: everyone, tenantScoped: true } },
-      schema: {
-        tags: ['calls'],
-        summary: 'Call history (CDRs), newest first',
-        params: TenantParams,
-        querystring: CallQuery,
-        response: responses({ 200: Type.Array(CallRecordSchema) }),
-      },
-    },
-    async (req) =>
-      (await services.calls.list({ ...callFilter(req.query), tenantId: req.params.tenantId })).map(
-        callView,
-      ),
-  );
-
-  app.get(
-    '/:tenantId/calls/:callId',
-    {
-      config: { access: { roles: everyone, tenantScoped: true } },
-      schema: {
-        tags: ['calls'],
-        summary: 'One call record',
-        params: Type.Object({ tenantId: Id, callId: Id }),
-        response: responses({ 200: CallRecordSchema }),
-      },
-    },
-    async (req) => callView(await services.calls.get(req.params.callId, req.params.tenantId)),
-  );
-
-  app.patch(
-    '/:tenantId/calls/:callId',
-    {
-      config: { access: { roles: everyone, tenantScoped: true } },
-      schema: {
-        tags: ['calls'],
-        summary:
-          'Set how far the call is dealt with: open (未対応), in_progress (対応中), done (対応済)',
-        params: Type.Object({ tenantId: Id, callId: Id }),
-        body: Type.Object(
-          {
-            handlingStatus: Type.Union([
-              Type.Literal('open'),
-              Type.Literal('in_progress'),
-              Type.Literal('done'),
-            ]),
-          },
-          { additionalProperties: false },
-        ),
-        response: responses({ 200: CallRecordSchema }),
-      },
-    },
-    async (req) =>
-      callView(
-        await services.calls.setHandlingStatus(
-          actorOf(req),
-          req.params.tenantId,
-          req.params.callId,
-          req.body.handlingStatus,
-        ),
-      ),
-  );
 };
 
 /** The service-wide block list and the carrier trunks. */
@@ -485,19 +395,5 @@ export const serviceCallHandlingRoutes: FastifyPluginAsyncTypebox<{ services: Se
       await services.trunks.delete(actorOf(req), req.params.trunkId);
       return reply.code(204).send();
     },
-  );
-
-  app.get(
-    '/calls',
-    {
-      config: { access: { roles: ['service_admin', 'supervisor'] } },
-      schema: {
-        tags: ['calls'],
-        summary: 'Every call record, newest first',
-        querystring: CallQuery,
-        response: responses({ 200: Type.Array(CallRecordSchema) }),
-      },
-    },
-    async (req) => (await services.calls.list(callFilter(req.query))).map(callView),
   );
 };
