@@ -1,9 +1,13 @@
 /**
- * TCP transport (RFC 3261 §18): a listening socket plus outgoing connections, one
+ * Stream transports (RFC 3261 §18): a listening socket plus outgoing connections, one
  * SipStreamFramer per connection. Responses to a request go back over the connection it
  * came in on (§18.2.2); requests to a destination reuse an open connection to it.
  * Connection failures after `send` returned are reported to `onConnectionError`; the
- * transaction then ends by Timer B/F.
+ * transaction then ends by Timer B/F. `connect` opens (or finds) a connection ahead of
+ * time so a caller can fail over before sending (RFC 3263 §4.3).
+ *
+ * `StreamTransport` is shared by TCP (here) and TLS (`tls-transport.ts`), which differ only
+ * in how sockets are made and when a connection counts as established.
  */
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { SipErrorCode, SipStackError } from '../errors.ts';
@@ -36,35 +40,67 @@ export interface TcpTransportOptions extends StreamFramerOptions {
   allowDestination?: (address: string) => boolean;
   /** Close connections idle for this long (default 10 minutes). */
   idleTimeoutMs?: number;
+  /** Give up on an outgoing connection not established within this (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
-const keyOf = (a: SocketAddress) => `${a.address}|${a.port}`;
+/** A peer to connect to; TLS also checks the certificate against `serverName`. */
+export interface StreamDestination extends SocketAddress {
+  serverName?: string;
+}
 
-export class TcpTransport {
+/** How a concrete stream transport makes sockets. */
+export interface StreamSockets {
+  /** Open an outgoing connection; `established` fires once it may carry SIP. */
+  dial(to: StreamDestination): { socket: Socket; established: 'connect' | 'secureConnect' };
+}
+
+/**
+ * Connections are reused per peer address; an outgoing TLS connection also per name its
+ * certificate was checked against, so one verified for one domain never serves another.
+ */
+const keyOf = (a: StreamDestination) =>
+  a.serverName === undefined ? `${a.address}|${a.port}` : `${a.address}|${a.port}|${a.serverName}`;
+
+interface Connection {
+  socket: Socket;
+  /** Settles once the connection is usable (at once for accepted sockets). */
+  ready: Promise<void>;
+}
+
+export class StreamTransport {
   readonly #server: Server;
   readonly #options: TcpTransportOptions;
   readonly #handler: TcpTransportHandler;
+  readonly #sockets: StreamSockets;
   /** Open connections by remote address (incoming and outgoing). */
-  readonly #connections = new Map<string, Socket>();
+  readonly #connections = new Map<string, Connection>();
   #closed = false;
 
-  private constructor(server: Server, options: TcpTransportOptions, handler: TcpTransportHandler) {
+  protected constructor(
+    server: Server,
+    options: TcpTransportOptions,
+    handler: TcpTransportHandler,
+    sockets: StreamSockets,
+    /** The server event that hands over a usable socket. */
+    acceptEvent: 'connection' | 'secureConnection',
+  ) {
     this.#server = server;
     this.#options = options;
     this.#handler = handler;
-    server.on('connection', (socket) => this.#adopt(socket));
+    this.#sockets = sockets;
+    server.on(acceptEvent, (socket: Socket) => this.#adopt(socket, Promise.resolve()));
     server.on('error', (err) =>
       handler.onConnectionError?.({ address: options.host, port: options.port }, err),
     );
   }
 
-  static listen(options: TcpTransportOptions, handler: TcpTransportHandler): Promise<TcpTransport> {
-    const server = createServer();
+  protected static bind(server: Server, options: TcpTransportOptions): Promise<void> {
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, () => {
         server.off('error', reject);
-        resolve(new TcpTransport(server, options, handler));
+        resolve();
       });
     });
   }
@@ -81,30 +117,72 @@ export class TcpTransport {
   }
 
   /** A reliable Channel to `destination`, connecting on first use. */
-  channel(destination: SocketAddress): Channel {
+  channel(destination: StreamDestination): Channel {
     return { reliable: true, send: (message: SipMessage) => this.send(message, destination) };
   }
 
-  send(message: SipMessage, to: SocketAddress): void {
+  send(message: SipMessage, to: StreamDestination): void {
+    // A connecting socket buffers writes until it is established.
+    this.#connection(to).socket.write(serializeMessage(message));
+  }
+
+  /**
+   * Resolve once a connection to `to` can carry SIP (TCP connected, TLS handshake done),
+   * reject with a transport error otherwise. Reuses an open connection.
+   */
+  connect(to: StreamDestination): Promise<void> {
+    try {
+      return this.#connection(to).ready;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #connection(to: StreamDestination): Connection {
     if (this.#closed) throw new SipStackError(SipErrorCode.TransportError, 'transport closed');
     if (isUnsafeDestination(to.address) || this.#options.allowDestination?.(to.address) === false) {
       throw new SipStackError(SipErrorCode.TransportError, `refusing to connect to ${to.address}`);
     }
-    let socket = this.#connections.get(keyOf(to));
-    if (socket === undefined || socket.destroyed) {
-      socket = connect({ host: to.address, port: to.port });
-      this.#adopt(socket, to);
-    }
-    socket.write(serializeMessage(message));
+    const open = this.#connections.get(keyOf(to)) ?? this.#anyVerified(to);
+    if (open !== undefined && !open.socket.destroyed) return open;
+    const { socket, established } = this.#sockets.dial(to);
+    const idleMs = this.#options.idleTimeoutMs ?? 600_000;
+    const ready = new Promise<void>((resolve, reject) => {
+      socket.once(established, () => {
+        socket.setTimeout(idleMs);
+        resolve();
+      });
+      socket.once('close', () =>
+        reject(new SipStackError(SipErrorCode.TransportError, `no connection to ${keyOf(to)}`)),
+      );
+    });
+    // Callers that only `send` learn of failures through onConnectionError and Timer B/F.
+    ready.catch(() => {});
+    const connection = this.#adopt(socket, ready, to);
+    // Until established, the socket's inactivity timer bounds the connect (and handshake).
+    socket.setTimeout(this.#options.connectTimeoutMs ?? 10_000);
+    return connection;
   }
 
-  #adopt(socket: Socket, outgoingTo?: SocketAddress): void {
+  /**
+   * Without a name to check (e.g. an in-dialog request to a Contact address), a connection
+   * already verified for some name at that address serves (RFC 3261 §18: reuse).
+   */
+  #anyVerified(to: StreamDestination): Connection | undefined {
+    if (to.serverName !== undefined) return undefined;
+    const prefix = `${keyOf(to)}|`;
+    for (const [key, c] of this.#connections) if (key.startsWith(prefix)) return c;
+    return undefined;
+  }
+
+  #adopt(socket: Socket, ready: Promise<void>, outgoingTo?: SocketAddress): Connection {
     const peer: SocketAddress = outgoingTo ?? {
       address: socket.remoteAddress ?? '',
       port: socket.remotePort ?? 0,
     };
     const key = keyOf(peer);
-    this.#connections.set(key, socket);
+    const connection: Connection = { socket, ready };
+    this.#connections.set(key, connection);
     const framer = new SipStreamFramer(this.#options);
     const reply: Channel = {
       reliable: true,
@@ -128,8 +206,9 @@ export class TcpTransport {
     });
     socket.on('error', (err) => this.#handler.onConnectionError?.(peer, err));
     socket.on('close', () => {
-      if (this.#connections.get(key) === socket) this.#connections.delete(key);
+      if (this.#connections.get(key) === connection) this.#connections.delete(key);
     });
+    return connection;
   }
 
   #deliver(message: SipMessage, peer: SocketAddress, reply: Channel): void {
@@ -166,8 +245,31 @@ export class TcpTransport {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    for (const s of this.#connections.values()) s.destroy();
+    for (const c of this.#connections.values()) c.socket.destroy();
     this.#connections.clear();
     return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** SIP over TCP. */
+export class TcpTransport extends StreamTransport {
+  static async listen(
+    options: TcpTransportOptions,
+    handler: TcpTransportHandler,
+  ): Promise<TcpTransport> {
+    const server = createServer();
+    await StreamTransport.bind(server, options);
+    return new TcpTransport(
+      server,
+      options,
+      handler,
+      {
+        dial: (to) => ({
+          socket: connect({ host: to.address, port: to.port }),
+          established: 'connect',
+        }),
+      },
+      'connection',
+    );
   }
 }
