@@ -136,6 +136,16 @@ describe('calls into the demo service with SIPp', {
     // Trace lines carry elapsed time; only the event is asserted.
     assert.equal(c.trace.length, 1);
     assert.match(c.trace[0], /^\d+\.\ds early media$/);
+    const legs = await api(`/tenants/${c.tenantId}/calls/${c.id}/legs`);
+    assert.deepEqual(
+      legs.map((l: { kind: string; outcome: string; hangupBy: string }) => [
+        l.kind,
+        l.outcome,
+        l.hangupBy,
+      ]),
+      [['inbound', 'early_media', 'platform']],
+    );
+    assert.ok(legs[0].rtpStats.packetsSent > 0, 'the message was sent as RTP');
   });
 
   test('IVR: 9 by SIP INFO during the greeting → the announcement, then the platform hangs up', async () => {

@@ -5,6 +5,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * A clock that starts at `start` and then advances in real time (a testing aid behind
+ * UKETSUKE_CLOCK_START: after-hours branches, holidays, callback windows on a fixed date).
+ */
+export function clockStartingAt(start: Date, real: () => number = Date.now): Clock {
+  const offset = start.getTime() - real();
+  return { now: () => new Date(real() + offset) };
+}
+
 /** A clock for tests: starts at `start` and moves only when told. */
 export class ManualClock implements Clock {
   #t: number;

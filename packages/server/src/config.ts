@@ -35,6 +35,11 @@ export interface Config {
   /** The service's Chatwork API token; without it Chatwork reports stay queued. */
   chatworkToken: string | undefined;
   chatworkApiUrl: string;
+  /**
+   * Testing aid: the server's clock starts at this instant and advances in real time
+   * (UKETSUKE_CLOCK_START); undefined = the system clock.
+   */
+  clockStart: Date | undefined;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +86,20 @@ function rtpRange(env: Env): { min: number; max: number } {
   // RTP takes even ports and RTCP the odd one above (RFC 3550 §11): need at least one pair.
   if (max - min < 1) throw new ConfigError(name, `'${raw}' holds no RTP/RTCP port pair`);
   return { min, max };
+}
+
+function instant(env: Env, name: string): Date | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  // ISO 8601 with an explicit offset, so the instant does not depend on the machine's zone.
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw);
+  const d = new Date(raw);
+  if (!ok || Number.isNaN(d.getTime()))
+    throw new ConfigError(
+      name,
+      `'${raw}' is not an ISO 8601 instant like 2026-11-23T20:00:00+09:00`,
+    );
+  return d;
 }
 
 function database(env: Env, dataDir: string): DatabaseConfig {
@@ -209,5 +228,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     quarantineDays: int(env, 'UKETSUKE_QUARANTINE_DAYS', 180, 0, 3650),
     demoForwardUri,
     cookieSecure: cookieSecureRaw,
+    clockStart: instant(env, 'UKETSUKE_CLOCK_START'),
   };
 }

@@ -2,6 +2,7 @@
  * `npm start` / `npm run demo`: runs Uketsuke with the embedded defaults (SQLite under
  * ./data, everything in one process). Configuration: UKETSUKE_* variables, see README.
  */
+import { clockStartingAt } from './clock.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 
@@ -24,8 +25,18 @@ try {
   throw err;
 }
 
+if (config.clockStart) {
+  // A testing aid: business hours, holidays and callback windows follow this clock.
+  console.warn(
+    `uketsuke: WARNING: UKETSUKE_CLOCK_START is set; the clock starts at ${config.clockStart.toISOString()} and runs from there (testing only, never in production)`,
+  );
+}
+
 try {
-  const server = await startServer(config, { demo });
+  const server = await startServer(config, {
+    demo,
+    ...(config.clockStart ? { clock: clockStartingAt(config.clockStart) } : {}),
+  });
   const lines = [
     `Uketsuke is running: ${server.httpUrl}`,
     `  health: ${server.httpUrl}/healthz   API docs: ${server.httpUrl}/api/openapi.json`,

@@ -2,6 +2,7 @@
  * The composition root: configuration in, a running server out. The only place that knows
  * every concrete adapter (database, clock, logger, HTTP); tests call it with their own.
  */
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -42,6 +43,7 @@ export async function startServer(
   const db = await openDatabase(config.database);
   const services = createServices(db, clock, {
     quarantineDays: config.quarantineDays,
+    promptDir: join(config.dataDir, 'prompts', 'tenants'),
     publicUrl: config.publicUrl,
   });
   const banner: string[] = [];
@@ -81,7 +83,7 @@ export async function startServer(
   // Telephony: SIP + media, joined to call control. A port in use stops start-up clearly.
   let telephony: Telephony;
   try {
-    telephony = await startTelephony(config, services, logger);
+    telephony = await startTelephony(config, services, logger, metrics.registry);
   } catch (err) {
     await app.close();
     await db.close();

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { BusinessHours } from '../domain/call-flow/business-hours.ts';
 import type { PhoneNumberRecord } from '../repositories/phone-number-repository.ts';
 import type { Tenant } from '../repositories/tenant-repository.ts';
-import type { CallChannel } from './channel.ts';
+import type { CallChannel, OutboundRoute } from './channel.ts';
 import type { QueueManager } from './queue-manager.ts';
 
 export type Disposition =
@@ -29,6 +29,8 @@ export interface CallContext {
   readonly caller: string | null;
   readonly clock: Clock;
   readonly queues: QueueManager;
+  /** The carrier trunk that carries calls to phone numbers (dial), when one is set up. */
+  readonly outboundRoute?: OutboundRoute | null;
   /** Variables set by gather (`into`). */
   readonly vars: Map<string, string>;
   businessHours(): BusinessHours | null;
@@ -40,6 +42,13 @@ export interface CallContext {
   recording: string | null;
   /** Whether the call counts as handled for billing (not blocked/screened/prank). */
   billable: boolean;
+  /**
+   * Set by the session: notes the moment of answering (and starts the quality recording).
+   * A verb that answers inside itself (dial, when the far end picks up) calls it.
+   */
+  markAnswered?: () => Promise<void>;
+  /** Who ended a bridged call, when a verb knows better than the caller's channel. */
+  endedBy?: 'caller' | 'callee' | 'platform';
   /** Leaves a callback task; returns its id. */
   createCallback(input: {
     callbackNumber: string;

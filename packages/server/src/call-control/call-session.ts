@@ -18,7 +18,7 @@ export interface CallSummary {
   billable: boolean;
   answeredAt: string | null;
   endedAt: string;
-  hungUpBy: 'caller' | 'platform';
+  hungUpBy: 'caller' | 'callee' | 'platform';
   queueWaitMs: number | null;
   recording: string | null;
   callbackTaskId: string | null;
@@ -47,6 +47,8 @@ export async function runCallSession(
     if (ctx.number.usageMode !== 'announcement_only')
       ctx.recording ??= await ctx.channel.setCallRecording(true);
   };
+
+  ctx.markAnswered = markAnswered;
 
   const ensure = async (needs: 'none' | 'media' | 'answered') => {
     const state = stateOf();
@@ -102,7 +104,7 @@ export async function runCallSession(
     billable: ctx.billable,
     answeredAt,
     endedAt: ctx.clock.now().toISOString(),
-    hungUpBy,
+    hungUpBy: ctx.endedBy ?? hungUpBy,
     queueWaitMs: ctx.queueWaitMs,
     recording: ctx.recording,
     callbackTaskId: ctx.callbackTaskId,

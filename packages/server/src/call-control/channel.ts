@@ -41,6 +41,51 @@ export interface DialResult {
   hungUpBy?: 'caller' | 'callee';
 }
 
+/**
+ * Where calls to phone numbers leave: a carrier trunk's outbound address and how it wants
+ * numbers written (national 0312345678 or E.164 +81312345678).
+ */
+export interface OutboundRoute {
+  trunkId: string;
+  target: string;
+  numberFormat: 'national' | 'e164';
+}
+
+export interface DialOptions {
+  timeoutMs: number;
+  /** The caller ID to show on the new leg (E.164), or null to withhold it. */
+  callerId: string | null;
+  /** The number the platform asserts for the leg (our lent number, RFC 3325). */
+  assertedId?: string | null;
+  /** Needed for phone-number targets; SIP URIs are dialled directly. */
+  route?: OutboundRoute | null;
+  /** Called once the far end answered and the caller is connected to it. */
+  onAnswered?: () => Promise<void> | void;
+}
+
+/** What the channel measured about one leg, for the call_legs table. */
+export interface LegReport {
+  peer: string;
+  sipCallId: string | null;
+  fromNumber: string | null;
+  toNumber: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  outcome: 'answered' | 'no_answer' | 'busy' | 'failed' | 'cancelled';
+  hangupBy: 'caller' | 'callee' | 'platform' | null;
+  sipStatus: number | null;
+  rtpStats: RtpStats | null;
+}
+
+export interface RtpStats {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
+  mos: number;
+}
+
 export type ChannelState = 'offered' | 'early' | 'answered' | 'ended';
 
 export class CallEnded extends Error {
@@ -62,7 +107,7 @@ export interface CallChannel {
   play(prompt: PromptRef, opts?: { bargeIn?: boolean }): Promise<{ interruptedBy?: string }>;
   collect(opts: CollectOptions): Promise<CollectResult>;
   /** Calls a phone number (E.164) or SIP URI and bridges; resolves when that leg ends. */
-  dial(target: string, opts: { timeoutMs: number; callerId: string | null }): Promise<DialResult>;
+  dial(target: string, opts: DialOptions): Promise<DialResult>;
   /** Records a message up to `maxMs`; resolves with the recording's reference. */
   recordMessage(maxMs: number): Promise<{ recording: string; durationMs: number }>;
   /** Starts or stops the call's quality recording; returns the recording when started. */
@@ -71,4 +116,9 @@ export interface CallChannel {
   hangup(sipStatus?: number): Promise<void>;
   /** Resolves when the call ends, for verbs that wait on something else (a queue). */
   onEnded(): Promise<CallEnded>;
+  /**
+   * After the call: the caller leg's RTP counters and every outbound leg tried (for the
+   * call_legs rows). Optional: a channel without media has nothing to report.
+   */
+  report?(): Promise<{ rtpStats: RtpStats | null; outbound: LegReport[] }>;
 }

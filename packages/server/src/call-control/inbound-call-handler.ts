@@ -6,15 +6,16 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { uuidv7 } from '../ids.ts';
-import type { CallRecord } from '../repositories/call-record-repository.ts';
+import type { CallLeg, CallRecord } from '../repositories/call-record-repository.ts';
 import type { PhoneNumberRecord } from '../repositories/phone-number-repository.ts';
 import type { Tenant } from '../repositories/tenant-repository.ts';
+import type { Trunk } from '../repositories/trunk-repository.ts';
 import type { Services } from '../services/index.ts';
 import { systemActor } from '../services/store.ts';
 import { admit, trunkFor } from './admission.ts';
 import type { CallContext } from './call-context.ts';
 import { type CallSummary, runCallSession } from './call-session.ts';
-import type { CallChannel } from './channel.ts';
+import type { CallChannel, OutboundRoute } from './channel.ts';
 import { type InviteIdentity, readOffer } from './inbound-offer.ts';
 import type { QueueManager } from './queue-manager.ts';
 
@@ -28,6 +29,16 @@ export interface InboundCall {
 export type InboundResult =
   | { kind: 'rejected'; status: number; reason: string; callId: string | null }
   | { kind: 'handled'; callId: string; summary: CallSummary };
+
+/** Calls to phone numbers leave through the trunk the call came in on, else the first that can. */
+function outboundRoute(trunks: Trunk[], inboundTrunkId: string): OutboundRoute | null {
+  const t =
+    trunks.find((x) => x.id === inboundTrunkId && x.enabled && x.outbound) ??
+    trunks.find((x) => x.enabled && x.outbound);
+  return t?.outbound
+    ? { trunkId: t.id, target: t.outbound.target, numberFormat: t.outbound.numberFormat }
+    : null;
+}
 
 export class InboundCallHandler {
   readonly #services: Services;
@@ -44,7 +55,8 @@ export class InboundCallHandler {
 
   async handle(call: InboundCall): Promise<InboundResult> {
     const offeredAt = this.#clock.now();
-    const trunk = trunkFor(await this.#services.trunks.listWithSecrets(), call.sourceAddress);
+    const trunks = await this.#services.trunks.listWithSecrets();
+    const trunk = trunkFor(trunks, call.sourceAddress);
     if (!trunk) {
       // Not from a carrier we know: refused without a record (floods would fill the table).
       this.#log?.warn(
@@ -78,22 +90,43 @@ export class InboundCallHandler {
         'inbound call refused',
       );
       if (admission.tenantId) {
-        await this.#record({
-          ...base,
-          tenantId: admission.tenantId,
-          numberId: admission.numberId,
-          caller: offer.caller,
-          answeredAt: null,
-          endedAt: this.#clock.now().toISOString(),
-          hangupBy: 'platform',
-          sipStatus: admission.status,
-          disposition: admission.disposition,
-          billable: false,
-          flowId: null,
-          flowVersion: null,
-          trace: [`refused ${admission.status}: ${admission.reason}`],
-          handlingStatus: 'open',
-        });
+        const endedAt = this.#clock.now().toISOString();
+        await this.#record(
+          {
+            ...base,
+            tenantId: admission.tenantId,
+            numberId: admission.numberId,
+            caller: offer.caller,
+            answeredAt: null,
+            endedAt,
+            hangupBy: 'platform',
+            sipStatus: admission.status,
+            disposition: admission.disposition,
+            billable: false,
+            flowId: null,
+            flowVersion: null,
+            trace: [`refused ${admission.status}: ${admission.reason}`],
+            handlingStatus: 'open',
+          },
+          [
+            {
+              id: uuidv7(offeredAt.getTime()),
+              callId,
+              kind: 'inbound',
+              peer: call.sourceAddress,
+              sipCallId: call.sipCallId,
+              fromNumber: offer.caller,
+              toNumber: offer.dialed,
+              startedAt: offeredAt.toISOString(),
+              answeredAt: null,
+              endedAt,
+              outcome: 'rejected',
+              hangupBy: 'platform',
+              sipStatus: admission.status,
+              rtpStats: null,
+            },
+          ],
+        );
       }
       return {
         kind: 'rejected',
@@ -114,6 +147,7 @@ export class InboundCallHandler {
       caller,
       clock: this.#clock,
       queues: this.#queues,
+      outboundRoute: outboundRoute(trunks, trunk.id),
       vars: new Map(),
       businessHours: () => tenant.businessHours,
       disposition: 'abandoned',
@@ -159,8 +193,46 @@ export class InboundCallHandler {
         trace.push(`no callback task: ${(err as Error).message}`);
       }
     }
+    // The channel's measurements: the caller leg's RTP counters and each outbound leg.
+    const media = await call.channel.report?.().catch(() => undefined);
+    const legs: CallLeg[] = [
+      {
+        id: uuidv7(offeredAt.getTime()),
+        callId,
+        kind: 'inbound',
+        peer: call.sourceAddress,
+        sipCallId: call.sipCallId,
+        fromNumber: caller,
+        toNumber: number.e164,
+        startedAt: offeredAt.toISOString(),
+        answeredAt: summary.answeredAt,
+        endedAt: summary.endedAt,
+        // Never answered: the caller gave up (CANCEL), the message played over early media
+        // (announcement-only), or we ended it with a final response.
+        outcome: summary.answeredAt
+          ? 'answered'
+          : summary.hungUpBy === 'caller'
+            ? 'cancelled'
+            : summary.disposition === 'announcement'
+              ? 'early_media'
+              : 'rejected',
+        hangupBy: summary.hungUpBy,
+        sipStatus: null,
+        rtpStats: media?.rtpStats ? { ...media.rtpStats } : null,
+      },
+      ...(media?.outbound ?? []).map(
+        (l): CallLeg => ({
+          ...l,
+          id: uuidv7(new Date(l.startedAt).getTime()),
+          callId,
+          kind: 'outbound',
+          rtpStats: l.rtpStats ? { ...l.rtpStats } : null,
+        }),
+      ),
+    ];
     const record: CallRecord = {
       ...base,
+      rtpStats: legs[0]!.rtpStats,
       tenantId: tenant.id,
       numberId: number.id,
       caller,
@@ -178,8 +250,14 @@ export class InboundCallHandler {
       trace: summary.trace,
       handlingStatus: 'open',
     };
-    if (summary.disposition === 'voicemail') await this.#recordVoicemail(record, tenant, number);
-    else await this.#record(record);
+    if (summary.disposition === 'voicemail')
+      await this.#recordVoicemail(record, tenant, number, legs);
+    else await this.#record(record, legs);
+    // Rated after the record is stored: a rating failure never costs the CDR (and the
+    // charges API rates a call that was left unrated).
+    await this.#services.charges.rateCall(callId).catch((err: Error) => {
+      this.#log?.error({ callId, err: err.message }, 'rating failed');
+    });
     this.#log?.info(
       { callId, sipCallId: call.sipCallId, disposition: summary.disposition },
       'call ended',
@@ -187,14 +265,23 @@ export class InboundCallHandler {
     return { kind: 'handled', callId, summary };
   }
 
-  #record(c: CallRecord): Promise<void> {
-    return this.#services.store.read((r) => r.calls.insert(c));
+  #record(c: CallRecord, legs: CallLeg[]): Promise<void> {
+    return this.#services.store.read(async (r) => {
+      await r.calls.insert(c);
+      await r.calls.insertLegs(legs);
+    });
   }
 
   /** A voicemail: the call record and the report that tells the client, in one transaction. */
-  #recordVoicemail(c: CallRecord, tenant: Tenant, number: PhoneNumberRecord): Promise<void> {
+  #recordVoicemail(
+    c: CallRecord,
+    tenant: Tenant,
+    number: PhoneNumberRecord,
+    legs: CallLeg[],
+  ): Promise<void> {
     return this.#services.store.write(systemActor, async (tx) => {
       await tx.repos.calls.insert(c);
+      await tx.repos.calls.insertLegs(legs);
       await this.#services.reports.enqueue(tx, {
         tenant,
         source: 'voicemail',

@@ -190,6 +190,7 @@ export interface TrunksTable {
   dialed_number_from: string;
   caller_id_from: string;
   registration: string | null; // JSON
+  outbound: string | null; // JSON {target, numberFormat}
   enabled: number;
   created_at: string;
   updated_at: string;
@@ -246,6 +247,45 @@ export interface CallLegsTable {
   ended_at: string | null;
   outcome: string;
   rtp_stats: string | null;
+  sip_call_id: string | null;
+  from_number: string | null;
+  to_number: string | null;
+  hangup_by: string | null;
+  sip_status: number | null;
+}
+
+/** A carrier tariff (domain/rating.ts). */
+export interface TariffsTable {
+  id: string;
+  kind: string;
+  peer_class: string;
+  unit_seconds: number;
+  price_per_unit_sen: number;
+  description: string;
+  created_at: string;
+}
+
+/** What one call cost the client, as rated when it ended (domain/rating.ts). */
+export interface CallChargesTable {
+  call_id: string;
+  tenant_id: string;
+  call_offered_at: string;
+  total_sen: number;
+  complete: number;
+  lines: string; // JSON ChargeLine[]
+  rated_at: string;
+}
+
+/** A client's recording replacing a system prompt (services/prompt-service.ts). */
+export interface TenantPromptsTable {
+  tenant_id: string;
+  name: string;
+  file: string;
+  duration_ms: number;
+  sha256: string;
+  original_format: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface SettingsTable {
@@ -329,6 +369,9 @@ export interface Database {
   callback_tasks: CallbackTasksTable;
   calls: CallsTable;
   call_legs: CallLegsTable;
+  tariffs: TariffsTable;
+  call_charges: CallChargesTable;
+  tenant_prompts: TenantPromptsTable;
   settings: SettingsTable;
   reports: ReportsTable;
   report_deliveries: ReportDeliveriesTable;

@@ -21,6 +21,8 @@ import {
   tenantCallHandlingRoutes,
 } from './routes/call-handling-routes.ts';
 import { serviceCallRoutes, tenantCallRoutes } from './routes/call-routes.ts';
+import { tariffRoutes, tenantChargeRoutes } from './routes/charge-routes.ts';
+import { promptRoutes } from './routes/prompt-routes.ts';
 import { faqRoutes } from './routes/faq-routes.ts';
 import { numberPoolRoutes, tenantNumberRoutes } from './routes/number-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
@@ -145,6 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.register(tenantUserRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantCallHandlingRoutes, { prefix: '/tenants', ...opts });
       await api.register(tenantCallRoutes, { prefix: '/tenants', ...opts });
+      await api.register(tenantChargeRoutes, { prefix: '/tenants', ...opts });
+      await api.register(promptRoutes, { prefix: '/tenants', ...opts });
       await api.register(reportRoutes, { prefix: '/tenants', ...opts });
       await api.register(messageRoutes, { prefix: '/tenants', ...opts });
       await api.register(webhookSecretRoutes, { prefix: '/tenants', ...opts });
@@ -152,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.register(serviceCallHandlingRoutes, opts);
       await api.register(serviceCallRoutes, opts);
       await api.register(planRoutes, opts);
+      await api.register(tariffRoutes, opts);
       await api.register(userRoutes, opts);
     },
     { prefix: '/api/v1' },

@@ -5,7 +5,11 @@
 import { Type } from 'typebox';
 import { blockKinds } from '../repositories/block-list-repository.ts';
 import { callbackSources, callbackStatuses } from '../repositories/callback-repository.ts';
-import { callerIdSources, dialedNumberSources } from '../repositories/trunk-repository.ts';
+import {
+  callerIdSources,
+  dialedNumberSources,
+  outboundNumberFormats,
+} from '../repositories/trunk-repository.ts';
 import { Id, literals, Name, Nullable, strict, Text, Timestamp } from './schemas.ts';
 
 // --- call handling: flows, block lists, trunks, callbacks ---
@@ -61,12 +65,24 @@ const TrunkRegistrationIn = Type.Object(
   },
   strict,
 );
+const TrunkOutboundSchema = Type.Object(
+  {
+    target: Type.String({
+      minLength: 5,
+      maxLength: 300,
+      description: "the carrier's SIP address for calls out, e.g. sip:203.0.113.10:5060",
+    }),
+    numberFormat: literals(outboundNumberFormats),
+  },
+  strict,
+);
 const trunkFields = {
   name: Name,
   allowedSources: Type.Array(Text(60), { minItems: 1, maxItems: 100 }),
   dialedNumberFrom: Type.Optional(literals(dialedNumberSources)),
   callerIdFrom: Type.Optional(literals(callerIdSources)),
   registration: Type.Optional(Nullable(TrunkRegistrationIn)),
+  outbound: Type.Optional(Nullable(TrunkOutboundSchema)),
   enabled: Type.Optional(Type.Boolean()),
 };
 export const TrunkCreate = Type.Object(trunkFields, strict);
@@ -85,6 +101,7 @@ export const Trunk = Type.Object({
       passwordSet: Type.Boolean(),
     }),
   ),
+  outbound: Nullable(TrunkOutboundSchema),
   enabled: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -122,6 +139,34 @@ export const Callback = Type.Object({
   updatedAt: Timestamp,
 });
 
+/** RTP counters and quality of a leg, as the media engine measured them. */
+export const RtpStatsSchema = Type.Object({
+  packetsSent: Type.Integer(),
+  packetsReceived: Type.Integer(),
+  packetsLost: Type.Integer(),
+  jitterMs: Type.Number(),
+  mos: Type.Number(),
+});
+
+export const CallLegSchema = Type.Object({
+  id: Type.String(),
+  callId: Type.String(),
+  kind: Type.String({ description: 'inbound (the caller) | outbound (a forward or dial-out)' }),
+  peer: Type.String(),
+  sipCallId: Nullable(Type.String()),
+  fromNumber: Nullable(Type.String()),
+  toNumber: Nullable(Type.String()),
+  startedAt: Timestamp,
+  answeredAt: Nullable(Timestamp),
+  endedAt: Nullable(Timestamp),
+  outcome: Type.String({
+    description: 'answered | no_answer | busy | failed | cancelled | rejected | early_media',
+  }),
+  hangupBy: Nullable(Type.String()),
+  sipStatus: Nullable(Type.Integer()),
+  rtpStats: Nullable(RtpStatsSchema),
+});
+
 export const CallRecordSchema = Type.Object({
   id: Type.String(),
   tenantId: Nullable(Type.String()),
@@ -144,6 +189,7 @@ export const CallRecordSchema = Type.Object({
   callbackTaskId: Nullable(Type.String()),
   flowId: Nullable(Type.String()),
   flowVersion: Nullable(Type.Integer()),
+  rtpStats: Nullable(RtpStatsSchema),
   trace: Type.Array(Type.String()),
   handlingStatus: Type.String({
     description: 'open (未対応) | in_progress (対応中) | done (対応済)',

@@ -1,4 +1,4 @@
-import type { CallsTable } from '../db/schema.ts';
+import type { CallLegsTable, CallsTable } from '../db/schema.ts';
 import type { Disposition } from '../call-control/call-context.ts';
 import { type Executor, fromBool, parseJson, toBool } from './executor.ts';
 
@@ -31,6 +31,52 @@ export interface CallRecord {
   /** How far the client has dealt with the call: 未対応 open, 対応中 in_progress, 対応済 done. */
   handlingStatus: HandlingStatus;
 }
+
+/**
+ * One leg of a call: the caller's leg into the platform ('inbound') and every attempt to
+ * reach someone else ('outbound': a forward to the client's phone, a trunk dial-out).
+ */
+export interface CallLeg {
+  id: string;
+  callId: string;
+  kind: 'inbound' | 'outbound';
+  /** The other side: the caller's address for the inbound leg, the dialled URI outbound. */
+  peer: string;
+  sipCallId: string | null;
+  /** E.164 (or null when withheld/unknown) on each end of the leg. */
+  fromNumber: string | null;
+  toNumber: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  /**
+   * The leg's disposition: answered | no_answer | busy | failed | cancelled | rejected, and
+   * early_media for an announcement played before (and instead of) answering.
+   */
+  outcome: string;
+  /** Who ended the leg: 'caller'/'callee' (the far end), 'platform' (us). */
+  hangupBy: 'caller' | 'callee' | 'platform' | null;
+  /** The final SIP status of an unanswered leg (486, 487, 603…). */
+  sipStatus: number | null;
+  rtpStats: Record<string, unknown> | null;
+}
+
+const toLeg = (r: CallLegsTable): CallLeg => ({
+  id: r.id,
+  callId: r.call_id,
+  kind: r.kind as CallLeg['kind'],
+  peer: r.peer,
+  sipCallId: r.sip_call_id,
+  fromNumber: r.from_number,
+  toNumber: r.to_number,
+  startedAt: r.started_at,
+  answeredAt: r.answered_at,
+  endedAt: r.ended_at,
+  outcome: r.outcome,
+  hangupBy: r.hangup_by as CallLeg['hangupBy'],
+  sipStatus: r.sip_status,
+  rtpStats: parseJson<Record<string, unknown> | null>(r.rtp_stats, null),
+});
 
 export const handlingStatuses = ['open', 'in_progress', 'done'] as const;
 export type HandlingStatus = (typeof handlingStatuses)[number];
@@ -96,6 +142,44 @@ export class CallRecordRepository {
         handling_status: c.handlingStatus,
       })
       .execute();
+  }
+
+  async insertLegs(legs: CallLeg[]): Promise<void> {
+    if (legs.length === 0) return;
+    await this.#db
+      .insertInto('call_legs')
+      .values(
+        legs.map((l) => ({
+          id: l.id,
+          call_id: l.callId,
+          kind: l.kind,
+          peer: l.peer,
+          sip_call_id: l.sipCallId,
+          from_number: l.fromNumber,
+          to_number: l.toNumber,
+          started_at: l.startedAt,
+          answered_at: l.answeredAt,
+          ended_at: l.endedAt,
+          outcome: l.outcome,
+          hangup_by: l.hangupBy,
+          sip_status: l.sipStatus,
+          rtp_stats: l.rtpStats ? JSON.stringify(l.rtpStats) : null,
+        })),
+      )
+      .execute();
+  }
+
+  /** A call's legs in the order they started. */
+  async legs(callId: string): Promise<CallLeg[]> {
+    return (
+      await this.#db
+        .selectFrom('call_legs')
+        .selectAll()
+        .where('call_id', '=', callId)
+        .orderBy('started_at')
+        .orderBy('id')
+        .execute()
+    ).map(toLeg);
   }
 
   async setHandlingStatus(id: string, status: HandlingStatus): Promise<void> {

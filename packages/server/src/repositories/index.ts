@@ -3,6 +3,7 @@ import { BlockListRepository } from './block-list-repository.ts';
 import { CallFlowRepository } from './call-flow-repository.ts';
 import { CallRecordRepository } from './call-record-repository.ts';
 import { CallbackRepository } from './callback-repository.ts';
+import { ChargeRepository } from './charge-repository.ts';
 import type { Executor } from './executor.ts';
 import { FaqRepository } from './faq-repository.ts';
 import { MessageRepository } from './message-repository.ts';
@@ -11,6 +12,7 @@ import { PlanRepository } from './plan-repository.ts';
 import { ReportRepository } from './report-repository.ts';
 import { SettingsRepository } from './settings-repository.ts';
 import { StaffRepository } from './staff-repository.ts';
+import { TenantPromptRepository } from './tenant-prompt-repository.ts';
 import { TenantRepository } from './tenant-repository.ts';
 import { TrunkRepository } from './trunk-repository.ts';
 import { UserRepository } from './user-repository.ts';
@@ -29,9 +31,11 @@ export interface Repositories {
   trunks: TrunkRepository;
   callbacks: CallbackRepository;
   calls: CallRecordRepository;
+  charges: ChargeRepository;
   reports: ReportRepository;
   messages: MessageRepository;
   settings: SettingsRepository;
+  prompts: TenantPromptRepository;
 }
 
 export function repositories(db: Executor): Repositories {
@@ -48,8 +52,10 @@ export function repositories(db: Executor): Repositories {
     trunks: new TrunkRepository(db),
     callbacks: new CallbackRepository(db),
     calls: new CallRecordRepository(db),
+    charges: new ChargeRepository(db),
     reports: new ReportRepository(db),
     messages: new MessageRepository(db),
     settings: new SettingsRepository(db),
+    prompts: new TenantPromptRepository(db),
   };
 }

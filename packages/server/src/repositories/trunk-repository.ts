@@ -14,6 +14,19 @@ export interface TrunkRegistration {
   expiresSec: number;
 }
 
+export const outboundNumberFormats = ['national', 'e164'] as const;
+export type OutboundNumberFormat = (typeof outboundNumberFormats)[number];
+
+/**
+ * Where calls to phone numbers leave through this trunk: the carrier's SIP address
+ * (`sip:203.0.113.10:5060`) and how the carrier wants numbers written in the Request-URI,
+ * From and P-Asserted-Identity (national 0312345678 or E.164 +81312345678).
+ */
+export interface TrunkOutbound {
+  target: string;
+  numberFormat: OutboundNumberFormat;
+}
+
 /** A carrier SIP trunk as configuration. */
 export interface Trunk {
   id: string;
@@ -23,6 +36,8 @@ export interface Trunk {
   dialedNumberFrom: DialedNumberSource;
   callerIdFrom: CallerIdSource;
   registration: TrunkRegistration | null;
+  /** Null: this trunk only takes calls in. */
+  outbound: TrunkOutbound | null;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -35,6 +50,7 @@ const toTrunk = (r: TrunksTable): Trunk => ({
   dialedNumberFrom: r.dialed_number_from as DialedNumberSource,
   callerIdFrom: r.caller_id_from as CallerIdSource,
   registration: parseJson<TrunkRegistration | null>(r.registration, null),
+  outbound: parseJson<TrunkOutbound | null>(r.outbound, null),
   enabled: toBool(r.enabled),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -78,6 +94,7 @@ export class TrunkRepository {
         dialed_number_from: t.dialedNumberFrom,
         caller_id_from: t.callerIdFrom,
         registration: t.registration ? JSON.stringify(t.registration) : null,
+        outbound: t.outbound ? JSON.stringify(t.outbound) : null,
         enabled: fromBool(t.enabled),
         created_at: t.createdAt,
         updated_at: t.updatedAt,
@@ -94,6 +111,7 @@ export class TrunkRepository {
         dialed_number_from: t.dialedNumberFrom,
         caller_id_from: t.callerIdFrom,
         registration: t.registration ? JSON.stringify(t.registration) : null,
+        outbound: t.outbound ? JSON.stringify(t.outbound) : null,
         enabled: fromBool(t.enabled),
         updated_at: t.updatedAt,
       })

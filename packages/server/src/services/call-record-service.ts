@@ -1,5 +1,9 @@
 import { AppError } from '../errors.ts';
-import type { CallRecord, HandlingStatus } from '../repositories/call-record-repository.ts';
+import type {
+  CallLeg,
+  CallRecord,
+  HandlingStatus,
+} from '../repositories/call-record-repository.ts';
 import type { Actor, Store } from './store.ts';
 
 /** Reads of call detail records; the call layer writes them. */
@@ -47,5 +51,11 @@ export class CallRecordService {
     if (!c || (tenantId !== undefined && c.tenantId !== tenantId))
       throw new AppError('call.not_found', `no call ${id}`);
     return c;
+  }
+
+  /** The call's legs (inbound, and each forward or dial-out attempt). */
+  async legs(id: string, tenantId?: string): Promise<CallLeg[]> {
+    await this.get(id, tenantId);
+    return this.#store.read((r) => r.calls.legs(id));
   }
 }

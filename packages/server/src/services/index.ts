@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/connect.ts';
 import { AuditService } from './audit-service.ts';
@@ -6,11 +8,13 @@ import { BlockListService } from './block-list-service.ts';
 import { CallFlowService } from './call-flow-service.ts';
 import { CallRecordService } from './call-record-service.ts';
 import { CallbackService } from './callback-service.ts';
+import { ChargeService } from './charge-service.ts';
 import { FaqService } from './faq-service.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PhoneNumberService } from './phone-number-service.ts';
 import { MessageService } from './message-service.ts';
 import { PlanService } from './plan-service.ts';
+import { PromptService } from './prompt-service.ts';
 import { ReportService } from './report-service.ts';
 import { StaffService } from './staff-service.ts';
 import { Store } from './store.ts';
@@ -33,6 +37,8 @@ export interface Services {
   trunks: TrunkService;
   callbacks: CallbackService;
   calls: CallRecordService;
+  charges: ChargeService;
+  prompts: PromptService;
   reports: ReportService;
   messages: MessageService;
 }
@@ -40,7 +46,12 @@ export interface Services {
 export function createServices(
   db: Db,
   clock: Clock,
-  opts: { quarantineDays: number; publicUrl?: string },
+  opts: {
+    quarantineDays: number;
+    publicUrl?: string;
+    /** Where clients' uploaded prompts live (default: a folder under the OS temp dir). */
+    promptDir?: string;
+  },
 ): Services {
   const store = new Store(db, clock);
   const reports = new ReportService(store, {
@@ -61,6 +72,11 @@ export function createServices(
     trunks: new TrunkService(store),
     callbacks: new CallbackService(store, reports),
     calls: new CallRecordService(store),
+    charges: new ChargeService(store),
+    prompts: new PromptService(
+      store,
+      opts.promptDir ?? join(tmpdir(), `uketsuke-prompts-${process.pid}`),
+    ),
     reports,
     messages: new MessageService(store, reports),
   };

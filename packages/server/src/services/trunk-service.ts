@@ -5,6 +5,7 @@ import type {
   CallerIdSource,
   DialedNumberSource,
   Trunk,
+  TrunkOutbound,
   TrunkRegistration,
 } from '../repositories/trunk-repository.ts';
 import type { Actor, Store } from './store.ts';
@@ -15,6 +16,7 @@ export interface TrunkInput {
   dialedNumberFrom?: DialedNumberSource;
   callerIdFrom?: CallerIdSource;
   registration?: TrunkRegistration | null;
+  outbound?: TrunkOutbound | null;
   enabled?: boolean;
 }
 
@@ -61,6 +63,18 @@ function registration(
   return { registrar: r.registrar, username: r.username, password, expiresSec: r.expiresSec };
 }
 
+/** The carrier's address: a sip: URI naming a host (and port), without a user part. */
+function outbound(o: TrunkOutbound | null | undefined): TrunkOutbound | null {
+  if (!o) return null;
+  const m = /^sips?:([^@\s;?]+)(;[^\s?]*)?$/.exec(o.target);
+  if (!m)
+    throw new AppError(
+      'trunk.invalid',
+      `outbound target '${o.target}' is not a sip: URI of a host, like sip:203.0.113.10:5060`,
+    );
+  return { target: o.target, numberFormat: o.numberFormat };
+}
+
 export class TrunkService {
   readonly #store: Store;
   constructor(store: Store) {
@@ -94,6 +108,7 @@ export class TrunkService {
         dialedNumberFrom: input.dialedNumberFrom ?? 'request_uri',
         callerIdFrom: input.callerIdFrom ?? 'p_asserted_identity',
         registration: registration(input.registration),
+        outbound: outbound(input.outbound),
         enabled: input.enabled ?? true,
         createdAt: tx.now,
         updatedAt: tx.now,
@@ -126,6 +141,7 @@ export class TrunkService {
           patch.registration === undefined
             ? before.registration
             : registration(patch.registration, before.registration),
+        outbound: patch.outbound === undefined ? before.outbound : outbound(patch.outbound),
         enabled: patch.enabled ?? before.enabled,
         updatedAt: tx.now,
       };

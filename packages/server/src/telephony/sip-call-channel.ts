@@ -17,15 +17,38 @@ import {
   type ChannelState,
   type CollectOptions,
   type CollectResult,
+  type DialOptions,
   type DialResult,
+  type LegReport,
   type PromptRef,
+  type RtpStats,
 } from '../call-control/channel.ts';
+import type { Clock } from '../clock.ts';
+import { outboundRequest } from './outbound-request.ts';
 
 export interface SipCallChannelOptions {
   engine: MediaEngine;
   endpoint: SipEndpoint;
   recordingsDir: string;
   callTag: string;
+  /** Timestamps of the legs (the server's clock, so they line up with the call record). */
+  clock: Clock;
+}
+
+function rtpStatsOf(s: {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
+  mos: number;
+}): RtpStats {
+  return {
+    packetsSent: s.packetsSent,
+    packetsReceived: s.packetsReceived,
+    packetsLost: s.packetsLost,
+    jitterMs: Math.round(s.jitterMs * 100) / 100,
+    mos: Math.round(s.mos * 100) / 100,
+  };
 }
 
 function readbackParams(p: PromptRef['params']): Record<string, unknown> {
@@ -62,6 +85,9 @@ export class SipCallChannel implements CallChannel {
   #endedBy: 'caller' | 'platform' | undefined;
   readonly #onDtmf: (e: { id: EndpointId; digit: string }) => void;
   #recording = false;
+  /** The caller leg's RTP counters, read just before its media endpoint goes away. */
+  #finalStats: Promise<RtpStats | null> = Promise.resolve(null);
+  readonly #legs: LegReport[] = [];
 
   constructor(session: IncomingInviteSession, opts: SipCallChannelOptions) {
     this.#session = session;
@@ -96,7 +122,16 @@ export class SipCallChannel implements CallChannel {
     this.#o.engine.off('dtmf', this.#onDtmf);
     this.#resolveEnded(new CallEnded(by));
     this.#wakeCollector?.();
-    if (this.#mediaId) void this.#o.engine.destroy(this.#mediaId).catch(() => {});
+    if (this.#mediaId) this.#finalStats = this.#statsThenDestroy(this.#mediaId);
+  }
+
+  async #statsThenDestroy(id: EndpointId): Promise<RtpStats | null> {
+    let stats: RtpStats | null = null;
+    try {
+      stats = rtpStatsOf(await this.#o.engine.stats(id));
+    } catch {}
+    await this.#o.engine.destroy(id).catch(() => {});
+    return stats;
   }
 
   #live(): void {
@@ -190,32 +225,66 @@ export class SipCallChannel implements CallChannel {
     }
   }
 
-  async dial(
-    target: string,
-    opts: { timeoutMs: number; callerId: string | null },
-  ): Promise<DialResult> {
+  async dial(target: string, opts: DialOptions): Promise<DialResult> {
     this.#live();
-    if (!/^sips?:/.test(target)) {
-      // Calls to phone numbers need an outbound carrier route, which is not configured yet.
+    const now = () => this.#o.clock.now().toISOString();
+    const leg: LegReport = {
+      peer: target,
+      sipCallId: null,
+      fromNumber: opts.callerId,
+      toNumber: /^sips?:/.test(target) ? null : target,
+      startedAt: now(),
+      answeredAt: null,
+      endedAt: null,
+      outcome: 'failed',
+      hangupBy: 'platform',
+      sipStatus: null,
+      rtpStats: null,
+    };
+    this.#legs.push(leg);
+    const request = outboundRequest(target, opts);
+    if (!request) {
+      // A phone number with no trunk to carry it out.
+      leg.endedAt = now();
       return { outcome: 'failed' };
     }
+    leg.peer = request.uri;
     const inbound = await this.#orEnded(this.#ensureMedia());
-    const leg = await this.#o.engine.createEndpoint({ colocateWith: inbound.id });
-    const out = this.#o.endpoint.invite({
-      uri: target,
-      sdp: leg.localSdp,
-      ...(opts.callerId ? { from: `<sip:${opts.callerId}@uketsuke.invalid>` } : {}),
+    const media = await this.#o.engine.createEndpoint({ colocateWith: inbound.id });
+    let out: ReturnType<SipEndpoint['invite']>;
+    try {
+      out = this.#o.endpoint.invite({ ...request, sdp: media.localSdp });
+    } catch {
+      // No way to send it (a host name we cannot resolve: the stack does no DNS yet).
+      leg.endedAt = now();
+      leg.rtpStats = await this.#statsThenDestroy(media.id);
+      return { outcome: 'failed' };
+    }
+    leg.sipCallId = out.callId;
+    // The caller hears ringing while the far end rings (RFC 3261 §21.1.2).
+    out.on('ringing', () => {
+      if (this.#state === 'offered') {
+        try {
+          this.#session.ring({ status: 180 });
+        } catch {}
+      }
     });
     const outcome = await new Promise<'answered' | 'no_answer' | 'busy' | 'failed' | 'caller-left'>(
-      (resolve) => {
+      (settle) => {
+        let settled = false;
+        const resolve = (r: 'answered' | 'no_answer' | 'busy' | 'failed' | 'caller-left') => {
+          settled = true;
+          settle(r);
+        };
         const timer = setTimeout(() => {
           out.hangup();
           resolve('no_answer');
         }, opts.timeoutMs);
         out.once('answered', async (sdp) => {
           clearTimeout(timer);
+          leg.answeredAt = now();
           try {
-            if (sdp) await this.#o.engine.setRemoteAnswer(leg.id, sdp);
+            if (sdp) await this.#o.engine.setRemoteAnswer(media.id, sdp);
             resolve('answered');
           } catch {
             out.hangup();
@@ -224,8 +293,11 @@ export class SipCallChannel implements CallChannel {
         });
         out.once('ended', (end) => {
           clearTimeout(timer);
+          if (settled) return;
+          leg.sipStatus = end.status ?? null;
+          leg.hangupBy = end.by === 'remote' ? 'callee' : 'platform';
           resolve(
-            end.status === 486 || end.status === 600
+            end.status === 486 || end.status === 600 || end.status === 603
               ? 'busy'
               : end.status === 408 || end.status === 480 || end.status === 487
                 ? 'no_answer'
@@ -233,29 +305,44 @@ export class SipCallChannel implements CallChannel {
           );
         });
         void this.#ended.then(() => {
+          // Only while ringing: once answered, the bridge below handles the caller leaving.
+          if (settled) return;
           clearTimeout(timer);
           out.hangup();
           resolve('caller-left');
         });
       },
     );
-    if (outcome === 'caller-left') {
-      void this.#o.engine.destroy(leg.id).catch(() => {});
-      throw new CallEnded('caller');
-    }
     if (outcome !== 'answered') {
-      void this.#o.engine.destroy(leg.id).catch(() => {});
+      leg.endedAt = now();
+      leg.outcome = outcome === 'caller-left' ? 'cancelled' : outcome;
+      if (outcome === 'caller-left') leg.hangupBy = 'caller';
+      if (outcome === 'no_answer' && leg.sipStatus === null) leg.hangupBy = 'platform';
+      leg.rtpStats = await this.#statsThenDestroy(media.id);
+      if (outcome === 'caller-left') throw new CallEnded('caller');
       return { outcome };
     }
+    leg.outcome = 'answered';
     if (this.#state !== 'answered') await this.answer();
-    await this.#o.engine.bridge(inbound.id, leg.id);
+    await this.#o.engine.bridge(inbound.id, media.id);
+    try {
+      await opts.onAnswered?.();
+    } catch {}
     // Bridged until either side hangs up; then the other side is hung up too.
     const calleeEnded = new Promise<'callee'>((r) => out.once('ended', () => r('callee')));
     const who = await Promise.race([calleeEnded, this.#ended.then(() => 'caller' as const)]);
+    leg.endedAt = now();
+    leg.hangupBy = who;
+    leg.sipStatus = null;
+    // Counters first: the caller's endpoint goes away as soon as its side ends.
+    leg.rtpStats = await this.#statsThenDestroy(media.id);
     if (who === 'callee') await this.hangup();
     else out.hangup();
-    void this.#o.engine.destroy(leg.id).catch(() => {});
     return { outcome: 'answered', hungUpBy: who };
+  }
+
+  async report(): Promise<{ rtpStats: RtpStats | null; outbound: LegReport[] }> {
+    return { rtpStats: await this.#finalStats, outbound: this.#legs };
   }
 
   async recordMessage(maxMs: number): Promise<{ recording: string; durationMs: number }> {

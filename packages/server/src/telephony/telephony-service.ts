@@ -8,15 +8,19 @@ import { join } from 'node:path';
 import { MediaEngine } from '@uketsuke/media';
 import { type IncomingInviteSession, SipEndpoint } from '@uketsuke/sip';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { InboundCallHandler } from '../call-control/inbound-call-handler.ts';
 import { noOperators } from '../call-control/queue-manager.ts';
 import type { Services } from '../services/index.ts';
 import { inviteIdentity } from './invite-identity.ts';
 import { SipCallChannel } from './sip-call-channel.ts';
+import { TrunkRegistrations } from './trunk-registrations.ts';
 
 export interface Telephony {
   sipPort: number;
+  /** Calls between their INVITE and their call record (a stuck call stays counted). */
+  activeCalls(): number;
   mediaPrompts: boolean;
   listening(): boolean;
   close(): Promise<void>;
@@ -26,6 +30,7 @@ export async function startTelephony(
   config: Config,
   services: Services,
   log: Logger,
+  registry?: Registry,
 ): Promise<Telephony> {
   const promptDir = join(config.dataDir, 'prompts');
   const recordingsDir = join(config.dataDir, 'recordings');
@@ -73,13 +78,26 @@ export async function startTelephony(
     log,
   });
   let seq = 0;
+  let active = 0;
+  if (registry) {
+    new Gauge({
+      name: 'uketsuke_active_calls',
+      help: 'Inbound calls being handled (from the INVITE until the call record is written)',
+      registers: [registry],
+      collect() {
+        this.set(active);
+      },
+    });
+  }
   endpoint.on('invite', (session: IncomingInviteSession) => {
     const channel = new SipCallChannel(session, {
       engine,
       endpoint,
       recordingsDir,
       callTag: `${Date.now()}-${++seq}`,
+      clock: services.store.clock,
     });
+    active++;
     handler
       .handle({
         sipCallId: session.request.callId,
@@ -97,17 +115,42 @@ export async function startTelephony(
       .catch((err) => {
         log.error({ err }, 'inbound call failed');
         void channel.hangup(500);
+      })
+      .finally(() => {
+        active--;
       });
   });
   log.info({ sipPort: config.sipPort, advertise }, 'SIP listening');
+  const registrations = new TrunkRegistrations({
+    endpoint,
+    loadTrunks: () => services.store.read((r) => r.trunks.list()),
+    log,
+    now: () => services.store.clock.now(),
+  });
+  await registrations.start();
+  if (registry) {
+    new Gauge({
+      name: 'uketsuke_trunk_registered',
+      help: 'Registration to the carrier per trunk: 1 registered, 0 registering or failed',
+      labelNames: ['trunk'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of registrations.statuses())
+          this.set({ trunk: s.trunkName }, s.state === 'registered' ? 1 : 0);
+      },
+    });
+  }
   let closed = false;
   return {
     sipPort: config.sipPort,
     mediaPrompts,
+    activeCalls: () => active,
     listening: () => !closed,
     async close() {
       if (closed) return;
       closed = true;
+      await registrations.close();
       await endpoint.close();
       await engine.close();
     },

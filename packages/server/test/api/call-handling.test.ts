@@ -191,6 +191,44 @@ describeEachDatabase(
       );
     });
 
+    test('trunks: an outbound route for calls to phone numbers, validated and removable', async () => {
+      const t = await w.admin.post('/api/v1/trunks', {
+        name: 'carrier-out',
+        allowedSources: ['198.51.100.0/24'],
+        outbound: { target: 'sip:198.51.100.7:5060;transport=tcp', numberFormat: 'national' },
+      });
+      assert.equal(t.status, 201, JSON.stringify(t.body));
+      assert.deepEqual(t.body.outbound, {
+        target: 'sip:198.51.100.7:5060;transport=tcp',
+        numberFormat: 'national',
+      });
+      const got = await w.admin.get(`/api/v1/trunks/${t.body.id}`);
+      assert.deepEqual(got.body.outbound, t.body.outbound);
+      for (const [target, status] of [
+        ['http://198.51.100.7', 422],
+        ['sip:user@198.51.100.7', 422],
+        ['sip:', 400],
+      ] as const) {
+        const bad = await w.admin.patch(`/api/v1/trunks/${t.body.id}`, {
+          outbound: { target, numberFormat: 'e164' },
+        });
+        assert.equal(bad.status, status, target);
+        assert.match(String(bad.headers['content-type']), /^application\/problem\+json/);
+      }
+      const fmt = await w.admin.patch(`/api/v1/trunks/${t.body.id}`, {
+        outbound: { target: 'sip:198.51.100.7', numberFormat: 'international' },
+      });
+      assert.equal(fmt.status, 400);
+      const off = await w.admin.patch(`/api/v1/trunks/${t.body.id}`, { outbound: null });
+      assert.equal(off.status, 200);
+      assert.equal(off.body.outbound, null);
+      const plain = await w.admin.post('/api/v1/trunks', {
+        name: 'inbound-only',
+        allowedSources: ['198.51.100.8'],
+      });
+      assert.equal(plain.body.outbound, null);
+    });
+
     test('callbacks: a dialable number, an explicit window written out in Japanese', async () => {
       const c = await w.operator.post(`/api/v1/tenants/${w.a.id}/callbacks`, {
         callbackNumber: '０９０－１２３４－５６７８',

@@ -45,7 +45,7 @@ describeEachDatabase('rated charges', (ctx) => {
     endedAt: '2026-11-20T01:03:03.000Z', // 181 s answered
     hangupBy: 'caller',
     sipStatus: null,
-    disposition: 'answered',
+    disposition: 'forwarded',
     billable: true,
     queueWaitMs: null,
     recording: null,

@@ -89,6 +89,8 @@ function bodyFor(method: string, pattern: string): unknown {
     [/\/callbacks$/, { callbackNumber: '03-1234-5678' }],
     [/\/messages$/, { purpose: 'probe' }],
     [/\/calls\/:callId$/, { handlingStatus: 'done' }],
+    [/\/charges\/rerate$/, { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' }],
+    [/\/tariffs$/, { tariffs: [] }],
     [/\/callbacks\/:callbackId$/, { status: 'done' }],
     [/\/trunks$/, { name: 'probe', allowedSources: ['127.0.0.2'] }],
     [/\/trunks\/:trunkId$/, { enabled: false }],
@@ -147,6 +149,7 @@ describeEachDatabase('tenant isolation and roles on every route', (ctx) => {
       callId: w.a.callId,
       reportId: w.a.reportId,
       messageId: w.a.messageId,
+      promptName: 'greeting',
     };
     leakTexts = [
       w.a.id,

@@ -303,6 +303,8 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     const r1 = handled(await call('0800-500-0001', { channel: answered }).result);
     assert.deepEqual(answered.log, ['dial sip:client@127.0.0.1:5090 from +819011112222: answered']);
     assert.equal((await cdr(r1.callId)).disposition, 'forwarded');
+    // Who ended the bridged call is the forwarded leg's news, not the caller channel's.
+    assert.equal((await cdr(r1.callId)).hangupBy, 'callee');
     const missed = new ScriptedChannel({ dial: [{ outcome: 'no_answer' }], inputs: ['HANGUP'] });
     const r2 = handled(await call('0800-500-0001', { channel: missed }).result);
     assert.equal(missed.log[0], 'dial sip:client@127.0.0.1:5090 from +819011112222: no_answer');
@@ -382,6 +384,11 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     assert.equal(c.disposition, 'blocked');
     assert.equal(c.billable, false);
     assert.equal(c.sipStatus, 603);
+    const legs = await s.calls.legs(c.id);
+    assert.deepEqual(
+      legs.map((l) => [l.kind, l.outcome, l.sipStatus, l.hangupBy, l.answeredAt]),
+      [['inbound', 'rejected', 603, 'platform', null]],
+    );
 
     await s.tenants.update(systemActor, w.a.id, { anonymousPolicy: 'reject' });
     const anon = await call('03-5000-0001', { caller: null, extra: { privacy: ['id'] } }).result;

@@ -4,6 +4,7 @@
  * Built through the API itself as the service admin.
  */
 import assert from 'node:assert/strict';
+import { encodeWav } from '@uketsuke/media';
 import { uuidv7 } from '../../src/ids.ts';
 import { systemActor } from '../../src/services/store.ts';
 import { Client, adminCredentials, type TestApp } from './harness.ts';
@@ -184,6 +185,19 @@ async function tenant(
         notes: marker,
       },
     }),
+  );
+  // The client's own greeting (a short tone stands in for a recording).
+  await t.services.prompts.upload(
+    systemActor,
+    id,
+    'greeting',
+    encodeWav(
+      Int16Array.from({ length: 4000 }, (_, i) => Math.round(6000 * Math.sin(i / 3))),
+      {
+        sampleRate: 8000,
+        channels: 1,
+      },
+    ),
   );
   const message = await ok(
     admin.post(`/api/v1/tenants/${id}/messages`, {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { clockStartingAt } from '../../src/clock.ts';
 
 test('defaults follow the contract in DESIGN.md', () => {
   const c = loadConfig({}, '/srv/uk');
@@ -55,6 +56,9 @@ test('a wrong value names its variable in one line', () => {
     [{ UKETSUKE_ADMIN_PASSWORD: 'short' }, 'UKETSUKE_ADMIN_PASSWORD'],
     [{ UKETSUKE_LOG_LEVEL: 'loud' }, 'UKETSUKE_LOG_LEVEL'],
     [{ UKETSUKE_DEMO_FORWARD_URI: 'tel:123' }, 'UKETSUKE_DEMO_FORWARD_URI'],
+    [{ UKETSUKE_CLOCK_START: 'tomorrow' }, 'UKETSUKE_CLOCK_START'],
+    [{ UKETSUKE_CLOCK_START: '2026-11-23T20:00:00' }, 'UKETSUKE_CLOCK_START'],
+    [{ UKETSUKE_CLOCK_START: '2026-13-23T20:00:00Z' }, 'UKETSUKE_CLOCK_START'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(
@@ -67,4 +71,15 @@ test('a wrong value names its variable in one line', () => {
       JSON.stringify(env),
     );
   }
+});
+
+test('UKETSUKE_CLOCK_START: a fixed starting instant that then runs in real time', () => {
+  assert.equal(loadConfig({}).clockStart, undefined);
+  const start = loadConfig({ UKETSUKE_CLOCK_START: '2026-11-23T20:00:00+09:00' }).clockStart;
+  assert.equal(start?.toISOString(), '2026-11-23T11:00:00.000Z');
+  let real = 1_000_000;
+  const clock = clockStartingAt(start!, () => real);
+  assert.equal(clock.now().toISOString(), '2026-11-23T11:00:00.000Z');
+  real += 1500;
+  assert.equal(clock.now().toISOString(), '2026-11-23T11:00:01.500Z');
 });

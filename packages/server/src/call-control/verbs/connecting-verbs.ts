@@ -1,5 +1,6 @@
 /** Verbs that connect the caller somewhere: enqueue (operators), dial (a phone), voicemail. */
 import type { SystemPrompt } from '../../domain/call-flow/prompts.ts';
+import { normaliseDestination } from '../../domain/phone-number.ts';
 import type { Step } from '../../domain/call-flow/validate-flow.ts';
 import { CallEnded } from '../channel.ts';
 import { branch, end, type VerbRunner } from '../verb-runner.ts';
@@ -82,9 +83,17 @@ export const dialVerb: VerbRunner<
   }
 > = {
   async run(ctx, step) {
-    const target = step.target === 'destination' ? ctx.number.destination : step.target;
-    if (!target) {
+    const raw = step.target === 'destination' ? ctx.number.destination : step.target;
+    if (!raw) {
       ctx.trace('dial: the number has no destination');
+      return branch(step.onNoAnswer, 'onNoAnswer');
+    }
+    let target: string;
+    try {
+      // A SIP URI is dialled as written; a phone number (03-1234-5678) goes out as E.164.
+      target = normaliseDestination(raw, 'dial target');
+    } catch (err) {
+      ctx.trace(`dial: ${(err as Error).message}`);
       return branch(step.onNoAnswer, 'onNoAnswer');
     }
     // Caller ID on the forwarded leg: the original caller (when known) or our number.
@@ -92,10 +101,15 @@ export const dialVerb: VerbRunner<
     const r = await ctx.channel.dial(target, {
       timeoutMs: (step.timeoutSec ?? 20) * 1000,
       callerId,
+      assertedId: ctx.number.e164,
+      route: ctx.outboundRoute ?? null,
+      // The caller is answered when the far end is: that starts the call's clock and recording.
+      onAnswered: () => ctx.markAnswered?.(),
     });
     ctx.trace(`dial ${target}: ${r.outcome}`);
     if (r.outcome === 'answered') {
       ctx.disposition = 'forwarded';
+      ctx.endedBy = r.hungUpBy ?? 'platform';
       return end;
     }
     return branch(step.onNoAnswer, 'onNoAnswer');

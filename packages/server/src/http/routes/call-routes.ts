@@ -5,7 +5,7 @@ import { normaliseInstant } from '../../domain/validation.ts';
 import type { CallRecord } from '../../repositories/call-record-repository.ts';
 import type { Services } from '../../services/index.ts';
 import { actorOf, everyone } from '../access.ts';
-import { CallQuery, CallRecordSchema } from '../call-handling-schemas.ts';
+import { CallLegSchema, CallQuery, CallRecordSchema } from '../call-handling-schemas.ts';
 import { responses } from '../responses.ts';
 import { Id } from '../schemas.ts';
 
@@ -66,6 +66,19 @@ export const tenantCallRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (req) => callView(await services.calls.get(req.params.callId, req.params.tenantId)),
+  );
+  app.get(
+    '/:tenantId/calls/:callId/legs',
+    {
+      config: { access: { roles: everyone, tenantScoped: true } },
+      schema: {
+        tags: ['calls'],
+        summary: "One call's legs: the caller's, then each forward or dial-out attempt",
+        params: Type.Object({ tenantId: Id, callId: Id }),
+        response: responses({ 200: Type.Array(CallLegSchema) }),
+      },
+    },
+    async (req) => services.calls.legs(req.params.callId, req.params.tenantId),
   );
   app.patch(
     '/:tenantId/calls/:callId',
