@@ -10,6 +10,7 @@ import type { G711Law } from '../g711/g711-codec.ts';
 import type { MediaErrorCode } from '../media-error.ts';
 import type { RtpPortRange } from '../port/rtp-port-allocator.ts';
 import type { PromptParams } from '../prompts/prompt-catalogue.ts';
+import type { WebRtcTransportStats } from '../webrtc/webrtc-transport.ts';
 import type { TickLatenessReport } from './tick-lateness.ts';
 
 export type EndpointId = string;
@@ -18,8 +19,13 @@ export interface CreateEndpointParams {
   id: EndpointId;
   /** The peer's offer: we answer (UAS). Without it we make the offer (UAC). */
   remoteSdpOffer?: string;
-  /** G.711 laws in our order of preference (default PCMU, PCMA). */
+  /** G.711 laws in our order of preference (default PCMU, PCMA; PCMU for WebRTC). */
   codecs?: G711Law[];
+  /**
+   * `remoteSdpOffer` is a browser's (UDP/TLS/RTP/SAVPF): answer as an ICE-lite,
+   * DTLS-SRTP WebRTC leg (see src/webrtc/).
+   */
+  webrtc?: boolean;
 }
 
 export interface CreateEndpointResult {
@@ -48,6 +54,8 @@ export interface EndpointStats {
   /** Estimated MOS (E-model), 0 before any packet. */
   mos: number;
   discarded: number;
+  /** WebRTC legs only: ICE/DTLS state and SRTP counters. */
+  webrtc?: WebRtcTransportStats;
 }
 
 /** method → [params, result]. */
@@ -55,7 +63,17 @@ export type EngineMethods = {
   prepare: [{ readbacks: boolean }, { rendered: number; cached: number }];
   createEndpoint: [CreateEndpointParams, CreateEndpointResult];
   setRemoteAnswer: [{ id: EndpointId; sdp: string }, { codec: G711Law }];
-  play: [{ id: EndpointId; prompt: string; params: PromptParams; bargeIn: boolean }, PlayResult];
+  play: [
+    {
+      id: EndpointId;
+      prompt: string;
+      params: PromptParams;
+      bargeIn: boolean;
+      /** Play this WAV file (a client's recording) instead of the catalogue prompt. */
+      file?: string;
+    },
+    PlayResult,
+  ];
   stopPlay: [{ id: EndpointId }, undefined];
   injectDtmf: [{ id: EndpointId; digit: string; durationMs?: number }, undefined];
   record: [{ id: EndpointId; path: string }, undefined];

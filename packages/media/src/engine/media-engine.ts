@@ -59,11 +59,20 @@ export interface CreateEndpointOptions {
   /** Place in the same worker as this endpoint (required to bridge the two). */
   colocateWith?: EndpointId;
   codecs?: G711Law[];
+  /** `remoteSdpOffer` comes from a browser: answer as a WebRTC (DTLS-SRTP) leg. */
+  webrtc?: boolean;
 }
 
 export interface PlayOptions {
   /** Stop the prompt on the first DTMF digit (RFC 4733 start or SIP INFO). */
   bargeIn?: boolean;
+  /**
+   * A WAV file to play in place of the catalogue prompt (a client's own recording; any
+   * layout the WAV reader takes, 8 kHz mono is cheapest). Converted to G.711 once per file
+   * path and law, so a new recording needs a new path. `prompt` still names what it stands
+   * for (hold_music loops).
+   */
+  file?: string;
 }
 
 interface Pending {
@@ -172,6 +181,7 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
         id,
         ...(options.remoteSdpOffer !== undefined ? { remoteSdpOffer: options.remoteSdpOffer } : {}),
         ...(options.codecs ? { codecs: options.codecs } : {}),
+        ...(options.webrtc ? { webrtc: true } : {}),
       });
     } catch (error) {
       this.placement.delete(id);
@@ -195,7 +205,13 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
     params: PromptParams = {},
     options: PlayOptions = {},
   ): Promise<PlayResult> {
-    return this.callFor(id, 'play', { id, prompt, params, bargeIn: options.bargeIn ?? false });
+    return this.callFor(id, 'play', {
+      id,
+      prompt,
+      params,
+      bargeIn: options.bargeIn ?? false,
+      ...(options.file === undefined ? {} : { file: options.file }),
+    });
   }
 
   stopPlay(id: EndpointId): Promise<void> {

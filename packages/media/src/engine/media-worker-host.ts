@@ -5,9 +5,14 @@
  * the worker entry (media-worker.ts) is a few lines.
  */
 import type { Socket } from 'node:dgram';
+import { readFile } from 'node:fs/promises';
+import type { G711Law } from '../g711/g711-codec.ts';
+import type { G711Audio } from '../port/player-port.ts';
+import { wavToG711 } from '../wav/wav-to-g711.ts';
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { bindUdpSocket } from '../port/bind-udp-socket.ts';
 import { MediaClock } from '../port/media-clock.ts';
+import { SendJitter } from '../port/send-jitter.ts';
 import { RtpPortAllocator } from '../port/rtp-port-allocator.ts';
 import { EspeakRenderer } from '../prompts/espeak-renderer.ts';
 import { PromptLibrary } from '../prompts/prompt-library.ts';
@@ -24,7 +29,14 @@ import type {
   WorkerMessage,
 } from './engine-protocol.ts';
 import { TickLateness } from './tick-lateness.ts';
+import { createWebRtcEndpoint } from './webrtc-worker-endpoint.ts';
 import { WorkerEndpoint } from './worker-endpoint.ts';
+
+/**
+ * Each 20 ms frame is sent in this many sub-ticks, 5 ms apart, each sending the streams
+ * of one group (assigned round-robin at creation): bursts are a quarter as long.
+ */
+const SEND_PHASES = 4;
 
 type Handlers = {
   [M in EngineMethod]: (params: EngineMethods[M][0]) => Promise<EngineMethods[M][1]>;
@@ -39,7 +51,7 @@ export function serializeError(error: unknown): SerializedError {
 export class MediaWorkerHost {
   private readonly config: MediaWorkerConfig;
   private readonly post: (message: WorkerMessage) => void;
-  private readonly clock = new MediaClock();
+  private readonly clock = new MediaClock({ phases: SEND_PHASES });
   private readonly allocator: RtpPortAllocator | undefined;
   private readonly library: PromptLibrary;
   private readonly endpoints = new Map<string, WorkerEndpoint>();
@@ -47,6 +59,12 @@ export class MediaWorkerHost {
   private readonly locals = new Map<string, LocalAudioOptions>();
   private removeTick: (() => void) | undefined;
   private readonly lateness = new TickLateness();
+  private readonly sendJitter = new SendJitter(SEND_PHASES, this.clock.frameMs);
+  /** Endpoints per send phase; rebuilt when endpoints come or go. */
+  private readonly sendGroups: WorkerEndpoint[][] = Array.from({ length: SEND_PHASES }, () => []);
+  private readonly sendPhaseOf = new WeakMap<WorkerEndpoint, number>();
+  private nextSendPhase = 0;
+  private sendGroupsDirty = true;
   private skippedAtReset = 0;
   private sessionCounter = Math.floor(Date.now() / 1000);
   private closed = false;
@@ -69,6 +87,20 @@ export class MediaWorkerHost {
       (error) =>
         this.post({ kind: 'response', seq: request.seq, ok: false, error: serializeError(error) }),
     );
+  }
+
+  /** Recordings played from files, converted once per path and law (paths are immutable). */
+  private readonly files = new Map<string, Promise<G711Audio>>();
+
+  private fileAudio(path: string, law: G711Law): Promise<G711Audio> {
+    const key = `${law}:${path}`;
+    let audio = this.files.get(key);
+    if (!audio) {
+      audio = readFile(path).then((bytes) => ({ law, data: wavToG711(bytes, law) }));
+      audio.catch(() => this.files.delete(key));
+      this.files.set(key, audio);
+    }
+    return audio;
   }
 
   private endpoint(id: string): WorkerEndpoint {
@@ -97,21 +129,47 @@ export class MediaWorkerHost {
       }),
   };
 
-  /** The one clock listener: phase 1 pulls caller audio everywhere, phase 2 sends/records. */
-  private readonly onTick = (tick: number): void => {
-    for (const ep of this.endpoints.values()) ep.pullCaller();
-    for (const ep of this.endpoints.values()) {
+  /**
+   * The one clock listener. Phase 0 of a frame first pulls caller audio everywhere (so a
+   * bridged recording pairs both sides of the same 20 ms); then every phase sends/records
+   * its group of endpoints, and measures when its first and last packets left.
+   */
+  private readonly onTick = (tick: number, phase: number): void => {
+    if (this.sendGroupsDirty) this.regroup();
+    if (phase === 0) for (const ep of this.endpoints.values()) ep.pullCaller();
+    const group = this.sendGroups[phase]!;
+    const first = this.clock.now();
+    for (let i = 0; i < group.length; i++) {
+      const ep = group[i]!;
       try {
         ep.tick(tick, this.clock.frameMs);
       } catch (error) {
         this.hooks.error(ep.id, error);
       }
     }
-    this.lateness.record(this.clock.now() - this.clock.tickDeadline);
+    const last = this.clock.now();
+    this.sendJitter.record(phase, group.length, first, last);
+    this.lateness.record(last - this.clock.tickDeadline);
   };
 
+  /** Rebuild the send groups; an endpoint keeps its phase for life (stable timing). */
+  private regroup(): void {
+    this.sendGroupsDirty = false;
+    for (const g of this.sendGroups) g.length = 0;
+    for (const ep of this.endpoints.values()) {
+      let phase = this.sendPhaseOf.get(ep);
+      if (phase === undefined) {
+        phase = this.nextSendPhase++ % SEND_PHASES;
+        this.sendPhaseOf.set(ep, phase);
+      }
+      this.sendGroups[phase]!.push(ep);
+    }
+  }
+
   private ensureTicking(): void {
+    this.sendGroupsDirty = true;
     if (this.removeTick === undefined && this.endpoints.size > 0) {
+      this.sendJitter.restart();
       this.removeTick = this.clock.add(this.onTick);
     } else if (this.removeTick !== undefined && this.endpoints.size === 0) {
       this.removeTick();
@@ -122,12 +180,29 @@ export class MediaWorkerHost {
   private readonly handlers: Handlers = {
     prepare: async ({ readbacks }) => this.library.prepare({ readbacks }),
 
-    createEndpoint: async ({ id, remoteSdpOffer, codecs }) => {
+    createEndpoint: async ({ id, remoteSdpOffer, codecs, webrtc }) => {
       if (this.closed) throw new MediaError(MediaErrorCode.Closed, 'media worker is closed');
       if (this.endpoints.has(id)) {
         throw new MediaError(MediaErrorCode.InvalidArgument, `endpoint ${id} exists`);
       }
+      if (webrtc && remoteSdpOffer === undefined) {
+        throw new MediaError(MediaErrorCode.InvalidArgument, 'a WebRTC leg answers an offer');
+      }
       const sockets = await this.allocate();
+      if (webrtc && remoteSdpOffer !== undefined) {
+        const r = await createWebRtcEndpoint({
+          id,
+          offer: remoteSdpOffer,
+          sockets,
+          advertiseAddress: this.config.advertiseAddress,
+          sessionId: this.sessionCounter++,
+          codecs,
+          hooks: this.hooks,
+        });
+        this.endpoints.set(id, r.endpoint);
+        this.ensureTicking();
+        return { id, localSdp: r.localSdp, localPort: r.endpoint.localPort, codec: r.codec };
+      }
       const port = sockets.rtp.address().port;
       const local: LocalAudioOptions = {
         address: this.config.advertiseAddress,
@@ -174,10 +249,19 @@ export class MediaWorkerHost {
       return { codec: r.audio.codec };
     },
 
-    play: async ({ id, prompt, params, bargeIn }) => {
+    play: async ({ id, prompt, params, bargeIn, file }) => {
       const ep = this.endpoint(id);
       const session = ep.requireSession();
-      const items = await this.library.playlist(prompt, params, session.codec);
+      const items =
+        file === undefined
+          ? await this.library.playlist(prompt, params, session.codec)
+          : [
+              {
+                audio: await this.fileAudio(file, session.codec),
+                id: prompt,
+                ...(PromptLibrary.loops(prompt) ? { loop: true } : {}),
+              },
+            ];
       if (!this.endpoints.has(id)) return { reason: 'destroyed' as const };
       return ep.play(items, bargeIn);
     },
@@ -228,9 +312,13 @@ export class MediaWorkerHost {
     stats: async ({ id }) => this.endpoint(id).stats(),
 
     clockStats: async ({ reset }) => {
-      const report = this.lateness.report(this.clock.skippedTicks - this.skippedAtReset);
+      const report = {
+        ...this.lateness.report(this.clock.skippedTicks - this.skippedAtReset),
+        sendJitter: this.sendJitter.report(),
+      };
       if (reset) {
         this.lateness.reset();
+        this.sendJitter.reset();
         this.skippedAtReset = this.clock.skippedTicks;
       }
       return report;

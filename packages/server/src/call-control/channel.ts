@@ -103,6 +103,11 @@ export interface CallChannel {
   answer(): Promise<void>;
   /** 183 Session Progress with media: play before answering (announcement-only). */
   earlyMedia(): Promise<void>;
+  /**
+   * The client's own recordings (prompt name → WAV file) to play in place of system prompts
+   * on this call; set once the call is admitted and its tenant known.
+   */
+  usePromptFiles?(files: ReadonlyMap<string, string>): void;
   /** Plays to the end, or until a digit when `bargeIn` (returns that digit). */
   play(prompt: PromptRef, opts?: { bargeIn?: boolean }): Promise<{ interruptedBy?: string }>;
   collect(opts: CollectOptions): Promise<CollectResult>;

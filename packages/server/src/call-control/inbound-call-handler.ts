@@ -137,6 +137,7 @@ export class InboundCallHandler {
     }
 
     const { tenant, number, caller } = admission;
+    call.channel.usePromptFiles?.(await this.#services.prompts.filesFor(tenant.id));
     const { flow, flowId, version } = await this.#services.flows.forNumber(number);
     const trace: string[] = [];
     const ctx: CallContext = {

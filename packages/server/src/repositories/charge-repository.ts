@@ -64,14 +64,21 @@ export class ChargeRepository {
   async outboundLegs(callId: string): Promise<RatedLegInput[]> {
     const rows = await this.#db
       .selectFrom('call_legs')
-      .select(['id', 'kind', 'peer', 'answered_at', 'ended_at'])
+      .select(['id', 'kind', 'peer', 'to_number', 'answered_at', 'ended_at'])
       .where('call_id', '=', callId)
       .orderBy('started_at')
       .orderBy('id')
       .execute();
+    // A leg to a telephone number carries it in to_number (E.164); a leg to a SIP URI has
+    // none and is rated as on-net.
     return rows
-      .filter((r) => r.kind !== 'inbound' && r.kind !== 'caller')
-      .map((r) => ({ id: r.id, peer: r.peer, answeredAt: r.answered_at, endedAt: r.ended_at }));
+      .filter((r) => r.kind === 'outbound')
+      .map((r) => ({
+        id: r.id,
+        peer: r.to_number ?? r.peer,
+        answeredAt: r.answered_at,
+        endedAt: r.ended_at,
+      }));
   }
 
   /** Insert or replace a call's charges (re-rating after a tariff change replaces them). */

@@ -56,6 +56,12 @@ export class PromptService {
     return p && join(this.#dir, tenantId, p.file);
   }
 
+  /** Every replaced prompt of a tenant: name → converted WAV file (for a call's channel). */
+  async filesFor(tenantId: string): Promise<Map<string, string>> {
+    const list = await this.#store.read((r) => r.prompts.list(tenantId));
+    return new Map(list.map((p) => [p.name, join(this.#dir, tenantId, p.file)]));
+  }
+
   async audio(tenantId: string, name: string): Promise<Buffer> {
     const path = await this.audioPath(tenantId, name);
     if (!path) throw new AppError('prompt.not_found', `no uploaded prompt '${name}'`);

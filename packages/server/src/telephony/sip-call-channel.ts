@@ -74,6 +74,8 @@ function readbackParams(p: PromptRef['params']): Record<string, unknown> {
 
 export class SipCallChannel implements CallChannel {
   #state: ChannelState = 'offered';
+  /** The client's own recordings replacing system prompts (prompt name → WAV file). */
+  #promptFiles: ReadonlyMap<string, string> = new Map();
   readonly #session: IncomingInviteSession;
   readonly #o: SipCallChannelOptions;
   #media: Promise<{ id: EndpointId; sdp: string }> | undefined;
@@ -183,15 +185,21 @@ export class SipCallChannel implements CallChannel {
     this.#state = 'answered';
   }
 
+  usePromptFiles(files: ReadonlyMap<string, string>): void {
+    this.#promptFiles = files;
+  }
+
   async play(
     prompt: PromptRef,
     opts: { bargeIn?: boolean } = {},
   ): Promise<{ interruptedBy?: string }> {
     this.#live();
     const m = await this.#orEnded(this.#ensureMedia());
+    const file = this.#promptFiles.get(prompt.name);
     const r = await this.#orEnded(
       this.#o.engine.play(m.id, prompt.name, readbackParams(prompt.params) as never, {
         bargeIn: opts.bargeIn ?? false,
+        ...(file ? { file } : {}),
       }),
     );
     return r.digit ? { interruptedBy: r.digit } : {};

@@ -118,19 +118,26 @@ describeEachDatabase('rated charges', (ctx) => {
 
   test('a toll-free call and a forwarded leg are rated line by line, and summed for the month', async () => {
     const callId = await insertCall(base({}));
+    const leg = (peer: string, toNumber: string | null) => ({
+      id: uuidv7(Date.now()),
+      call_id: callId,
+      kind: 'outbound',
+      peer,
+      to_number: toNumber,
+      started_at: '2026-11-20T01:00:02.000Z',
+      answered_at: '2026-11-20T01:00:05.000Z',
+      ended_at: '2026-11-20T01:03:03.000Z', // 178 s: one 180 s unit
+      outcome: 'answered',
+      rtp_stats: null,
+    });
     await ctx()
       .db.kysely.insertInto('call_legs')
-      .values({
-        id: uuidv7(Date.now()),
-        call_id: callId,
-        kind: 'forward',
-        peer: '+815011112222',
-        started_at: '2026-11-20T01:00:02.000Z',
-        answered_at: '2026-11-20T01:00:05.000Z',
-        ended_at: '2026-11-20T01:03:03.000Z', // 178 s: one 180 s unit
-        outcome: 'answered',
-        rtp_stats: null,
-      })
+      .values([
+        // Through the carrier trunk to an 050 number: charged.
+        leg('sip:05011112222@127.0.0.1:5070;user=phone', '+815011112222'),
+        // To the client's own SIP phone: on-net, free.
+        leg('sip:client@127.0.0.1:5090', null),
+      ])
       .execute();
     const unrated = await insertCall(
       base({ caller: '+12025550100', offeredAt: '2026-11-20T02:00:00.000Z' }),
