@@ -1,27 +1,33 @@
 /**
- * Concurrent prompt streams from one media worker (one core): N endpoints each play
- * looping hold music (PCMU, 20 ms, 50 packets/s) from the worker's single MediaClock.
+ * Concurrent prompt streams per core: N endpoints of one media worker (one core) each
+ * play looping hold music (PCMU, 20 ms, 50 packets/s) from the worker's single
+ * MediaClock, against the cheapest plain node:dgram sender we can write (mode `raw`,
+ * lib/load-child.ts) in the same run.
  *
- * Send timing is measured in the worker (engine.clockStats): per tick, when the last
- * packet was handed to its socket minus the tick's ideal deadline — a bound on every
- * stream's send lateness. Lateness includes a steady offset (timers fire ≥ 1 ms after
- * their deadline), which is delay, not jitter: jitter p99 is taken as lateness p99 − p50.
- * A receiver process on the other core counts packets (loss)
- * and also reports the jitter it observes (each packet's deviation from its stream's
- * 20 ms grid, relative to the stream's median offset); that figure includes the
- * receiver's own scheduling and GC, so it is only a cross-check.
+ * Send-timing jitter is measured where packets leave (port/send-jitter.ts): the engine
+ * sends each 20 ms frame in 4 phases of 5 ms, a quarter of the streams each; per phase
+ * and frame, the first and last send's interval change from 20 ms bounds every stream of
+ * that phase (send time against the ideal 20 ms schedule). Also reported: lateness (last
+ * send of a phase minus its ideal deadline; includes the steady ≥ 1 ms timer delay) and
+ * CPU per packet. A receiver process on the other core counts packets (loss) and reports
+ * the jitter it observes (each packet's deviation from its stream's 20 ms grid, relative
+ * to the stream's median offset) — that includes the receiver's own scheduling, so it is
+ * only a cross-check.
  *
- *   node bench/media/prompt-bench.ts --streams 500,1000,2000 --seconds 5 --runs 3
+ *   node bench/media/prompt-bench.ts --streams 500,1000,2000 --seconds 5 --runs 3 \
+ *     [--modes engine,raw]
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAudioOffer, MediaEngine } from '@uketsuke/media';
-import { arg, child, machine, median, next } from './lib/bench-util.ts';
+import { buildAudioOffer, MediaEngine, type SendJitterReport } from '@uketsuke/media';
+import { arg, child, load1, machine, median, next } from './lib/bench-util.ts';
 
 const steps = arg('streams', '500,1000,1500,2000').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
 const runs = Number(arg('runs', '3'));
+const modes = arg('modes', 'engine,raw').split(',');
 
 interface Jitter {
   streams: number;
@@ -31,17 +37,62 @@ interface Jitter {
   max: number;
 }
 
-interface StepResult extends Jitter {
+interface StepResult {
+  packets: number;
   expected: number;
+  /** Receiver-observed jitter p99 (cross-check). */
+  rxP99: number;
   cpu: number;
-  /** Worker-side: last packet of each tick handed to the socket, minus the tick deadline. */
-  sendP50: number;
-  sendP99: number;
-  sendMax: number;
+  /** Packets the sender handed to its sockets during the window. */
+  sent: number;
+  /** CPU per packet actually sent (a starved sender sends fewer). */
+  usPerPacket: number;
+  jitterP50: number;
+  jitterP99: number;
+  lateP50: number;
+  lateP99: number;
   skipped: number;
+  load: string;
 }
 
-async function step(engine: MediaEngine, n: number): Promise<StepResult> {
+/** Open the receiver's window for `seconds`; `atStop` runs as it closes. */
+async function window<T>(receiver: ChildProcess, atStop: () => Promise<T>): Promise<[Jitter, T]> {
+  receiver.send({ type: 'start' });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  receiver.send({ type: 'stop' });
+  const stopped = await atStop();
+  return [await next<Jitter>(receiver, 'jitter', 120_000), stopped];
+}
+
+function finish(
+  n: number,
+  j: Jitter,
+  cpu: number,
+  sent: number,
+  usPerPacket: number,
+  jitter: SendJitterReport,
+  late: [number, number],
+  skipped: number,
+  load: string,
+): StepResult {
+  const expected = Math.round((n * seconds * 1000) / 20);
+  return {
+    packets: j.packets,
+    expected,
+    rxP99: j.p99,
+    cpu,
+    sent,
+    usPerPacket,
+    jitterP50: jitter.p50Ms,
+    jitterP99: jitter.p99Ms,
+    lateP50: late[0],
+    lateP99: late[1],
+    skipped,
+    load,
+  };
+}
+
+async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
   const receiver = child('receiver', n);
   const ids: string[] = [];
   try {
@@ -59,44 +110,88 @@ async function step(engine: MediaEngine, n: number): Promise<StepResult> {
       }
     }
     await new Promise((r) => setTimeout(r, 1000)); // warm-up
+    const load = load1();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await engine.clockStats({ reset: true });
-    receiver.send({ type: 'start' });
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    receiver.send({ type: 'stop' });
-    const [clock] = await engine.clockStats();
-    const d = process.cpuUsage(cpu0);
-    const wall = performance.now() - t0;
-    const j = await next<Jitter>(receiver, 'jitter', 120_000);
-    return {
-      ...j,
-      expected: Math.round((n * seconds * 1000) / 20),
-      cpu: ((d.user + d.system) / 1000 / wall) * 100,
-      sendP50: clock!.p50Ms,
-      sendP99: clock!.p99Ms,
-      sendMax: clock!.maxMs,
-      skipped: clock!.skippedTicks,
-    };
+    const [j, [clock, d, wall]] = await window(receiver, async () => {
+      const [c] = await engine.clockStats();
+      return [c!, process.cpuUsage(cpu0), performance.now() - t0] as const;
+    });
+    const cpu = ((d.user + d.system) / 1000 / wall) * 100;
+    // Each delivered sub-tick sends one of the 4 send groups (n / 4 streams).
+    const sent = Math.round((clock.ticks * n) / 4);
+    return finish(
+      n,
+      j,
+      cpu,
+      sent,
+      (d.user + d.system) / Math.max(1, sent),
+      clock.sendJitter ?? { samples: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, maxMs: Number.NaN },
+      [clock.p50Ms, clock.p99Ms],
+      clock.skippedTicks,
+      load,
+    );
   } finally {
     await Promise.all(ids.map((id) => engine.destroy(id)));
     receiver.send({ type: 'exit' });
   }
 }
 
+async function rawStep(n: number): Promise<StepResult> {
+  const receiver = child('receiver', n);
+  const sender = child('raw-sender', n);
+  try {
+    const { port } = await next<{ port: number }>(receiver, 'port');
+    sender.send({ port });
+    await next(sender, 'ready');
+    await new Promise((r) => setTimeout(r, 1000)); // warm-up
+    const load = load1();
+    sender.send({ type: 'start' });
+    const [j, r] = await window(receiver, () => {
+      sender.send({ type: 'stop' });
+      return next<{
+        cpu: number;
+        cpuUs: number;
+        sendJitter: SendJitterReport;
+        lateP50: number;
+        lateP99: number;
+        sent: number;
+      }>(sender, 'raw-result');
+    });
+    return finish(
+      n,
+      j,
+      r.cpu,
+      r.sent,
+      r.cpuUs / Math.max(1, r.sent),
+      r.sendJitter,
+      [r.lateP50, r.lateP99],
+      0,
+      load,
+    );
+  } finally {
+    sender.send({ type: 'exit' });
+    receiver.send({ type: 'exit' });
+  }
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'uketsuke-bench-'));
 const engine = await MediaEngine.start({ workers: 1, promptDir: dir, prepare: false });
-const results = new Map<number, StepResult[]>();
+const results = new Map<string, StepResult[]>();
 console.log(`# prompt-bench ${new Date().toISOString()} ${machine()}`);
 console.log(`# ${process.argv.slice(1).join(' ')}`);
 try {
   for (let run = 1; run <= runs; run++) {
     for (const n of steps) {
-      const r = await step(engine, n);
-      results.set(n, [...(results.get(n) ?? []), r]);
-      console.log(
-        `run ${run} streams ${String(n).padStart(5)}  packets ${r.packets}/${r.expected}  send-lateness p50 ${r.sendP50.toFixed(2)} p99 ${r.sendP99.toFixed(2)} max ${r.sendMax.toFixed(1)} ms (skipped ticks ${r.skipped})  receiver-observed p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms  engine cpu ${r.cpu.toFixed(0)} %`,
-      );
+      for (const mode of modes) {
+        const r = mode === 'raw' ? await rawStep(n) : await engineStep(engine, n);
+        const key = `${n} ${mode}`;
+        results.set(key, [...(results.get(key) ?? []), r]);
+        console.log(
+          `run ${run} ${mode.padEnd(6)} streams ${String(n).padStart(5)}  load ${r.load}  packets sent ${r.sent} received ${r.packets}/${r.expected}  send jitter p50 ${r.jitterP50.toFixed(2)} p99 ${r.jitterP99.toFixed(2)} ms  lateness p50 ${r.lateP50.toFixed(2)} p99 ${r.lateP99.toFixed(2)} ms (skipped ticks ${r.skipped})  receiver-observed p99 ${r.rxP99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)} % = ${r.usPerPacket.toFixed(2)} µs/packet`,
+        );
+      }
     }
   }
 } finally {
@@ -105,18 +200,24 @@ try {
 }
 
 console.log(
-  '\n| streams | received / expected | send lateness p50 | send lateness p99 | jitter p99 (lateness p99 − p50) | receiver-observed jitter p99 | engine CPU |',
+  '\n| streams | sender | received / expected | send jitter p50 | send jitter p99 | lateness p99 | receiver-observed p99 | CPU | µs CPU / packet | engine ÷ raw µs |',
 );
-console.log('|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 let best = 0;
 for (const n of steps) {
-  const rs = results.get(n) ?? [];
-  const p99 = median(rs.map((r) => r.sendP99));
-  const jitter = median(rs.map((r) => r.sendP99 - r.sendP50));
-  const ratio = median(rs.map((r) => r.packets / r.expected));
-  if (jitter < 2 && ratio >= 0.999) best = Math.max(best, n);
-  console.log(
-    `| ${n} | ${(ratio * 100).toFixed(2)} % | ${median(rs.map((r) => r.sendP50)).toFixed(2)} ms | ${p99.toFixed(2)} ms | ${jitter.toFixed(2)} ms | ${median(rs.map((r) => r.p99)).toFixed(2)} ms | ${median(rs.map((r) => r.cpu)).toFixed(0)} % |`,
-  );
+  const rawUs = median((results.get(`${n} raw`) ?? []).map((r) => r.usPerPacket));
+  for (const mode of modes) {
+    const rs = results.get(`${n} ${mode}`) ?? [];
+    if (rs.length === 0) continue;
+    const m = (f: (r: StepResult) => number) => median(rs.map(f));
+    const ratio = m((r) => r.packets / r.expected);
+    if (mode === 'engine' && m((r) => r.jitterP99) < 2 && ratio >= 0.999) best = Math.max(best, n);
+    const vsRaw = mode === 'engine' && rawUs ? (m((r) => r.usPerPacket) / rawUs).toFixed(2) : '';
+    console.log(
+      `| ${n} | ${mode} | ${(ratio * 100).toFixed(2)} % | ${m((r) => r.jitterP50).toFixed(2)} ms | ${m((r) => r.jitterP99).toFixed(2)} ms | ${m((r) => r.lateP99).toFixed(2)} ms | ${m((r) => r.rxP99).toFixed(2)} ms | ${m((r) => r.cpu).toFixed(0)} % | ${m((r) => r.usPerPacket).toFixed(2)} | ${vsRaw} |`,
+    );
+  }
 }
-console.log(`\nhighest N with median jitter p99 < 2 ms and ≥ 99.9 % delivered: ${best}`);
+console.log(
+  `\nhighest N (engine) with median send jitter p99 < 2 ms and ≥ 99.9 % delivered: ${best}`,
+);

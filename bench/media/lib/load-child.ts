@@ -7,10 +7,16 @@
  *                 packets it gets back (a bridged call = A_i ↔ relay ↔ B_i).
  *   raw-relay N   the baseline: 2 sockets per call, forwarding with plain node:dgram.
  *   receiver N    one socket that timestamps every RTP packet (prompt streams).
+ *   raw-sender N  the prompt-stream baseline: N sockets, each sending 20 ms PCMU from a
+ *                 preallocated packet with plain node:dgram, from one 5 ms timer (a
+ *                 quarter of the streams per phase, like the engine), measuring its
+ *                 own send jitter the same way (SendJitter).
  *
  * Talks to its parent over the fork IPC channel.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { SendJitter } from '@uketsuke/media';
 
 const role = process.argv[2];
 const n = Number(process.argv[3]);
@@ -20,6 +26,9 @@ function bind(): Promise<Socket> {
   const s = createSocket('udp4');
   return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
 }
+
+// Never outlive the driver (killed, crashed): the IPC channel closing ends the child.
+process.on('disconnect', () => process.exit(0));
 
 const MAGIC = 0x5a;
 
@@ -175,7 +184,95 @@ async function receiver(): Promise<void> {
   });
 }
 
+/**
+ * The baseline a media engine competes with: the cheapest Node prompt sender we can
+ * write — same sockets-per-stream, same phases, same synchronous lookup, no player,
+ * no stats, no sequence bookkeeping beyond two header fields written in place.
+ */
+async function rawSender(): Promise<void> {
+  const { port } = await new Promise<{ port: number }>((resolve) =>
+    process.once('message', (m: { port: number }) => resolve(m)),
+  );
+  const sockets: Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = createSocket({
+      type: 'udp4',
+      lookup: ((h: string, _o: unknown, cb: (e: null, a: string, f: number) => void) =>
+        cb(null, h, isIP(h))) as never,
+    });
+    await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
+    sockets.push(s);
+  }
+  const packets = sockets.map((_, i) => {
+    const b = Buffer.alloc(172, 0xff);
+    b[0] = 0x80;
+    b[1] = 0;
+    b.writeUInt32BE(0x2000 + i, 8);
+    return b;
+  });
+  const PHASES = 4;
+  const jitter = new SendJitter(PHASES, 20);
+  const start = performance.now();
+  let sub = 0;
+  let lateness: number[] = [];
+  let running = true;
+  let sent = 0;
+  let cpu = process.cpuUsage();
+  let wall = performance.now();
+  const fire = () => {
+    if (!running) return;
+    const due = Math.floor((performance.now() - start) / 5);
+    while (sub < due) {
+      const phase = sub % PHASES;
+      const round = Math.floor(sub / PHASES);
+      const first = performance.now();
+      let count = 0;
+      for (let i = phase; i < n; i += PHASES) {
+        const b = packets[i]!;
+        b.writeUInt16BE(round & 0xffff, 2);
+        b.writeUInt32BE((round * 160) >>> 0, 4);
+        sockets[i]!.send(b, port, '127.0.0.1');
+        count++;
+      }
+      sent += count;
+      const last = performance.now();
+      jitter.record(phase, count, first, last);
+      lateness.push(last - (start + (sub + 1) * 5));
+      sub++;
+    }
+    setTimeout(fire, Math.max(0, start + (sub + 1) * 5 - performance.now()));
+  };
+  fire();
+  send({ type: 'ready' });
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'start') {
+      jitter.reset();
+      lateness = [];
+      sent = 0;
+      cpu = process.cpuUsage();
+      wall = performance.now();
+    } else if (m.type === 'stop') {
+      const d = process.cpuUsage(cpu);
+      const sorted = lateness.sort((a, b) => a - b);
+      send({
+        type: 'raw-result',
+        cpu: ((d.user + d.system) / 1000 / (performance.now() - wall)) * 100,
+        cpuUs: d.user + d.system,
+        sendJitter: jitter.report(),
+        lateP50: sorted[Math.floor(sorted.length * 0.5)] ?? 0,
+        lateP99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
+        sent,
+      });
+    } else if (m.type === 'exit') {
+      running = false;
+      for (const s of sockets) s.close();
+      process.exit(0);
+    }
+  });
+}
+
 if (role === 'phones') await phones();
+else if (role === 'raw-sender') await rawSender();
 else if (role === 'raw-relay') await rawRelay();
 else if (role === 'receiver') await receiver();
 else throw new Error(`unknown role ${role}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MediaClock, VirtualScheduler } from '../src/index.ts';
+import { MediaClock, SendJitter, VirtualScheduler } from '../src/index.ts';
 
 describe('MediaClock (one timer for all calls)', () => {
   test('ticks every 20 ms of virtual time for every listener, with a single timer', () => {
@@ -71,5 +71,84 @@ describe('MediaClock (one timer for all calls)', () => {
     now = 220;
     pending?.();
     assert.equal(ticks, 4);
+  });
+
+  test('phases: each frame is delivered in sub-ticks frameMs/phases apart', () => {
+    const scheduler = new VirtualScheduler();
+    const clock = new MediaClock({ scheduler, phases: 4 });
+    const seen: string[] = [];
+    clock.add((tick, phase) => seen.push(`${tick}.${phase}@${scheduler.now()}`));
+    assert.equal(scheduler.pendingTimers, 1);
+    scheduler.advance(40);
+    assert.deepEqual(seen, [
+      '1.0@5',
+      '1.1@10',
+      '1.2@15',
+      '1.3@20',
+      '2.0@25',
+      '2.1@30',
+      '2.2@35',
+      '2.3@40',
+    ]);
+    clock.close();
+  });
+
+  test('phases: a stall skips whole frames, so frames still start at phase 0', () => {
+    let now = 0;
+    let pending: (() => void) | undefined;
+    const clock = new MediaClock({
+      scheduler: {
+        now: () => now,
+        setTimer: (cb: () => void) => {
+          pending = cb;
+          return { id: 1 };
+        },
+        clearTimer: () => {
+          pending = undefined;
+        },
+      },
+      phases: 4,
+      maxCatchUpTicks: 2,
+    });
+    const seen: number[] = [];
+    clock.add((_tick, phase) => seen.push(phase));
+    now = 5;
+    pending?.();
+    assert.deepEqual(seen, [0]);
+    now = 203; // 39 sub-ticks behind, at most 2 frames (8) replayed: 8 frames skipped
+    seen.length = 0;
+    pending?.();
+    assert.equal(clock.skippedTicks, 8);
+    assert.deepEqual(seen, [1, 2, 3, 0, 1, 2, 3]); // phase order kept across the skip
+    assert.equal(clock.tickDeadline, 200);
+  });
+});
+
+describe('SendJitter (send timing against the 20 ms schedule)', () => {
+  test('bounds interval changes by the first and last send of each group', () => {
+    const j = new SendJitter(2, 20);
+    // Group 0: perfectly periodic burst of 1 ms; group 1: the last send drifts by 3 ms.
+    for (let f = 0; f < 100; f++) {
+      j.record(0, 10, f * 20, f * 20 + 1);
+      j.record(1, 10, 10 + f * 20, 10 + f * 20 + (f % 2 === 0 ? 1 : 4));
+    }
+    const r = j.report();
+    assert.equal(r.samples, 198); // no sample for the first frame of each group
+    assert.ok(r.maxMs >= 3 && r.maxMs < 3.01, `max ${r.maxMs}`);
+    assert.ok(r.p50Ms <= 0.05, `p50 ${r.p50Ms}`); // group 0 is exact: half the samples
+    j.reset();
+    assert.equal(j.report().samples, 0);
+  });
+
+  test('a change of membership is not counted as jitter', () => {
+    const j = new SendJitter(1, 20);
+    j.record(0, 10, 0, 1);
+    j.record(0, 11, 20, 30); // a stream joined: positions shifted, no sample
+    j.record(0, 11, 40, 50);
+    assert.equal(j.report().samples, 1);
+    assert.equal(j.report().maxMs, 0);
+    j.restart();
+    j.record(0, 11, 500, 510);
+    assert.equal(j.report().samples, 1);
   });
 });

@@ -129,6 +129,11 @@ describe('MediaEngine (worker threads, loopback RTP)', { timeout: 120_000 }, () 
     const clocks = await engine.clockStats();
     assert.equal(clocks.length, 2);
     assert.ok(clocks.some((c) => c.ticks > 0 && c.p99Ms >= c.p50Ms));
+    // Send-timing jitter is measured per send group (port/send-jitter.ts).
+    assert.ok(
+      clocks.some((c) => (c.sendJitter?.samples ?? 0) > 0 && c.sendJitter!.p99Ms >= 0),
+      JSON.stringify(clocks),
+    );
     await engine.destroy(id);
     await engine.destroy(id); // idempotent
   });

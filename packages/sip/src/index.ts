@@ -180,3 +180,53 @@ export type {
 export { RegistrationClient } from './ua/registration-client.ts';
 export type { SessionTimerOffer, SessionTimerPolicy } from './ua/session-timer.ts';
 export { negotiateSessionTimer, sessionTimerHeaders } from './ua/session-timer.ts';
+export type { StreamDestination, StreamSockets } from './transport/tcp-transport.ts';
+export { StreamTransport } from './transport/tcp-transport.ts';
+export type {
+  TlsDestination,
+  TlsTransportHandler,
+  TlsTransportOptions,
+} from './transport/tls-transport.ts';
+export { TlsTransport } from './transport/tls-transport.ts';
+export type {
+  WebSocketListenOptions,
+  WebSocketTransportHandler,
+  WebSocketTransportOptions,
+} from './transport/websocket-transport.ts';
+export { SIP_SUBPROTOCOL, WebSocketTransport } from './transport/websocket-transport.ts';
+export { TlsEndpointTransport } from './ua/tls-endpoint-transport.ts';
+export type { WebSocketEndpointEvents } from './ua/websocket-endpoint-transport.ts';
+export { WebSocketEndpointTransport } from './ua/websocket-endpoint-transport.ts';
+export type { DnsLookups, NaptrRecord, ResolverLookupOptions } from './dns/dns-lookups.ts';
+export { resolverLookups } from './dns/dns-lookups.ts';
+export type {
+  ServerLocatorOptions,
+  SipTarget,
+  SipTransportName,
+} from './dns/server-locator.ts';
+export { ServerLocator } from './dns/server-locator.ts';
+export type { RandomUnit, SrvRecord } from './dns/srv-order.ts';
+export { orderSrv } from './dns/srv-order.ts';
+export { optionTags, peerSupports, SUPPORTED_OPTION_TAGS } from './ua/option-tags.ts';
+export type { RAck } from './ua/reliable-provisionals.ts';
+export { parseRAck, parseRSeq } from './ua/reliable-provisionals.ts';
+export type { OutgoingReferEvents, ReferOutcome, ReferProgress } from './ua/refer.ts';
+export { IncomingRefer, OutgoingRefer, parseSipfragStatus } from './ua/refer.ts';
+export type { InDialogRequestResult, ReferOptions } from './ua/invite-session.ts';
+export type {
+  IncomingMessage,
+  MessageResult,
+  OutgoingMessageOptions,
+} from './ua/out-of-dialog-message.ts';
+export type {
+  B2buaCallEvents,
+  B2buaCallState,
+  B2buaEnd,
+  B2buaHooks,
+  B2buaRoute,
+  OpenLeg,
+  SdpDirection,
+} from './b2bua/b2bua-call.ts';
+export { B2buaCall } from './b2bua/b2bua-call.ts';
+export type { B2buaEvents } from './b2bua/b2bua.ts';
+export { B2bua } from './b2bua/b2bua.ts';

@@ -15,6 +15,11 @@ export interface TickLatenessReport {
   maxMs: number;
   /** Ticks the clock skipped after a stall since the last reset (MediaClock.maxCatchUpTicks). */
   skippedTicks: number;
+  /**
+   * Send-timing jitter (port/send-jitter.ts): per send group and frame, the larger change
+   * of the first and last send's interval from the frame length; bounds every stream.
+   */
+  sendJitter?: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 export class TickLateness {

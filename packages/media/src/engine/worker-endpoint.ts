@@ -99,8 +99,8 @@ export class WorkerEndpoint {
     return this.session?.codec;
   }
 
-  /** Start the RTP stream once the negotiation is known. */
-  start(audio: NegotiatedAudio): void {
+  /** Start the RTP stream once the negotiation is known (`ssrc`: one signalled in SDP). */
+  start(audio: NegotiatedAudio, ssrc?: number): void {
     if (this.session !== undefined || this.sockets === undefined) {
       throw new MediaError(MediaErrorCode.InvalidArgument, `endpoint ${this.id} already started`);
     }
@@ -114,6 +114,7 @@ export class WorkerEndpoint {
       telephoneEventPt: audio.telephoneEventPt,
       ptimeMs: audio.ptimeMs,
       direction: audio.direction,
+      ...(ssrc !== undefined ? { ssrc } : {}),
     });
     this.sockets = undefined;
     this.session = session;

@@ -6,17 +6,24 @@
  * ticks back to back, at most `maxCatchUpTicks`; older ones are skipped and counted (a
  * burst of late RTP is better than a permanently delayed stream).
  *
+ * With `phases` > 1 each 20 ms frame is delivered in that many sub-ticks, `frameMs /
+ * phases` apart (listener gets the phase number): a worker sends a quarter of its streams
+ * in each, instead of all of them in one burst, so the last stream of a tick is not N
+ * sends behind the first and the event loop can read packets in between.
+ *
  * The timer runs only while there are listeners.
  */
 import { FRAME_MS } from './media-port.ts';
 import { realTimerScheduler, type TimerHandle, type TimerScheduler } from './timer-scheduler.ts';
 
-export type MediaClockListener = (tick: number) => void;
+export type MediaClockListener = (tick: number, phase: number) => void;
 
 export interface MediaClockOptions {
   scheduler?: TimerScheduler;
   frameMs?: number;
   maxCatchUpTicks?: number;
+  /** Sub-ticks per frame (default 1); phase 0 starts each frame. */
+  phases?: number;
   /**
    * A throwing listener is reported here and does not stop the others (default:
    * `process.emitWarning`, so one broken call cannot take the process down).
@@ -27,12 +34,14 @@ export interface MediaClockOptions {
 export class MediaClock {
   private readonly scheduler: TimerScheduler;
   readonly frameMs: number;
+  readonly phases: number;
+  private readonly periodMs: number;
   private readonly maxCatchUpTicks: number;
   private readonly onListenerError: (error: unknown) => void;
   private readonly listeners = new Set<MediaClockListener>();
   private timer: TimerHandle | undefined;
   private startedAt = 0;
-  /** Ticks delivered (or skipped) since the clock (re)started. */
+  /** Sub-ticks delivered (or skipped) since the clock (re)started. */
   private ticks = 0;
   /** Ticks dropped because the loop fell too far behind. */
   skippedTicks = 0;
@@ -41,6 +50,8 @@ export class MediaClock {
   constructor(options: MediaClockOptions = {}) {
     this.scheduler = options.scheduler ?? realTimerScheduler;
     this.frameMs = options.frameMs ?? FRAME_MS;
+    this.phases = Math.max(1, Math.floor(options.phases ?? 1));
+    this.periodMs = this.frameMs / this.phases;
     this.maxCatchUpTicks = options.maxCatchUpTicks ?? 5;
     // Default: report loudly but keep every other call's media running.
     this.onListenerError =
@@ -57,11 +68,11 @@ export class MediaClock {
   }
 
   /**
-   * The ideal time (scheduler ms) of the tick being delivered: listeners compare it with
-   * `now()` to see how late their work runs.
+   * The ideal time (scheduler ms) of the (sub-)tick being delivered: listeners compare it
+   * with `now()` to see how late their work runs.
    */
   get tickDeadline(): number {
-    return this.startedAt + this.ticks * this.frameMs;
+    return this.startedAt + this.ticks * this.periodMs;
   }
 
   /** Total ticks delivered over the clock's life. */
@@ -99,25 +110,30 @@ export class MediaClock {
   }
 
   private schedule(): void {
-    const deadline = this.startedAt + (this.ticks + 1) * this.frameMs;
+    const deadline = this.startedAt + (this.ticks + 1) * this.periodMs;
     this.timer = this.scheduler.setTimer(this.fire, Math.max(0, deadline - this.scheduler.now()));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    const due = Math.floor((this.scheduler.now() - this.startedAt) / this.frameMs);
+    const p = this.phases;
+    const due = Math.floor((this.scheduler.now() - this.startedAt) / this.periodMs);
     let behind = due - this.ticks;
-    if (behind > this.maxCatchUpTicks) {
-      this.skippedTicks += behind - this.maxCatchUpTicks;
-      this.ticks += behind - this.maxCatchUpTicks;
-      behind = this.maxCatchUpTicks;
+    const cap = this.maxCatchUpTicks * p;
+    if (behind > cap) {
+      // Skip whole frames only, so every delivered frame still starts at phase 0.
+      const skip = Math.ceil((behind - cap) / p) * p;
+      this.skippedTicks += skip / p;
+      this.ticks += skip;
+      behind -= skip;
     }
     for (let i = 0; i < behind && this.listeners.size > 0; i++) {
+      const phase = this.ticks % p;
       this.ticks++;
-      this.tickCounter++;
+      if (phase === 0) this.tickCounter++;
       for (const listener of this.listeners) {
         try {
-          listener(this.tickCounter);
+          listener(this.tickCounter, phase);
         } catch (error) {
           this.onListenerError(error);
         }

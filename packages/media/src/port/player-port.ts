@@ -31,6 +31,8 @@ export type PlayerEvents = {
   idle: [];
 };
 
+const copyBytes = Buffer.prototype.copy;
+
 export class PlayerPort extends EventEmitter<PlayerEvents> implements MediaSource {
   private readonly playlist: PlaylistItem[] = [];
   private position = 0;
@@ -113,9 +115,10 @@ export class PlayerPort extends EventEmitter<PlayerEvents> implements MediaSourc
       const data = item.audio.data;
       const n = Math.min(count - filled, data.length - this.position);
       const from = this.position;
-      // Plain loops instead of subarray()/set(): no per-frame garbage on the hot path.
+      // No subarray()/set(): no per-frame garbage on the hot path. A same-law copy is a
+      // native memcpy (Buffer#copy accepts any Uint8Array as source and target).
       const table = law === undefined ? undefined : g711TranscodeTable(item.audio.law, law);
-      if (table === undefined) for (let i = 0; i < n; i++) out[filled + i] = data[from + i]!;
+      if (table === undefined) copyBytes.call(data, out, filled, from, from + n);
       else for (let i = 0; i < n; i++) out[filled + i] = table[data[from + i]!]!;
       if (law === undefined) {
         this.decodeLaws.push(item.audio.law);

@@ -7,9 +7,14 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import { DtmfSender } from '../dtmf/dtmf-sender.ts';
 import { type G711Law, g711Tables } from '../g711/g711-codec.ts';
+import { isIP } from 'node:net';
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { RTP_HEADER_SIZE, type RtpHeaderFields, writeRtpHeader } from '../rtp/rtp-packet.ts';
 import type { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
+import { sendsSynchronously } from './bind-udp-socket.ts';
+
+/** Buffer#copy works on any Uint8Array: a native copy without a subarray per packet. */
+const copyBytes = Buffer.prototype.copy;
 
 export interface TransportAddress {
   address: string;
@@ -20,15 +25,25 @@ export interface TransportAddress {
 export const MAX_RTP_PAYLOAD = 480;
 
 /**
- * Send buffers are pooled: dgram holds a buffer until its send callback, so a buffer is
- * reused only after that. The pool starts with a few and grows if a burst (clock
- * catch-up, DTMF) finds them all in flight — no allocation in steady state.
+ * Send buffers are pooled. On sockets from bindUdpSocket (synchronous lookup of IP
+ * literals) a send normally completes inside `socket.send` (libuv tries the sendto at
+ * once), so the same buffer is reused for the next packet without a callback, a closure
+ * call or a deferred tick per packet. Only when the kernel queue was full does dgram keep
+ * the buffer (the socket's send queue count is then non-zero): the slot stays busy until
+ * that queue has drained. Other sockets (or a host-name destination, resolved
+ * asynchronously) use the send callback to release the slot. The pool grows if a burst
+ * finds every slot busy — no allocation in steady state.
  */
-const INITIAL_SEND_POOL = 4;
+const INITIAL_SEND_POOL = 2;
 
 interface SendSlot {
   readonly buf: Uint8Array;
+  /** Buffer view of `buf` for the last datagram length (send without offset/length). */
+  view: Buffer;
+  /** Handed to dgram with a callback that has not run yet. */
   inFlight: boolean;
+  /** Queued by dgram on the fast path (kernel buffer was full). */
+  queued: boolean;
   readonly done: (error: Error | null) => void;
 }
 
@@ -46,8 +61,12 @@ export interface RtpSenderOptions {
 
 export class RtpSender {
   private readonly socket: Socket;
-  /** Where packets go; replaced by the session when it latches. */
-  destination: TransportAddress;
+  private destinationValue: TransportAddress;
+  /** Sends complete synchronously (see INITIAL_SEND_POOL): no per-packet callback. */
+  private syncSocket: boolean;
+  private fastPath: boolean;
+  /** Some slot waits for the socket's send queue to drain. */
+  private queuedSlots = false;
   /** False while our direction excludes sending (hold): frames only advance the clock. */
   sending = true;
   sendErrors = 0;
@@ -58,11 +77,15 @@ export class RtpSender {
   private readonly encodeTable: Uint8Array;
   private readonly pool: SendSlot[] = [];
   private poolIndex = 0;
+  /** The slot used last: reused at once when its send completed synchronously. */
+  private lastSlot = 0;
   private readonly dtmf: DtmfSender;
 
   constructor(options: RtpSenderOptions) {
     this.socket = options.socket;
-    this.destination = options.destination;
+    this.syncSocket = sendsSynchronously(options.socket);
+    this.destinationValue = options.destination;
+    this.fastPath = this.syncSocket && isIP(options.destination.address) !== 0;
     this.payloadType = options.payloadType;
     this.telephoneEventPt = options.telephoneEventPt;
     this.stats = options.stats;
@@ -80,6 +103,25 @@ export class RtpSender {
       ptimeMs: options.ptimeMs,
       ...(options.dtmfDurationMs ? { durationMs: options.dtmfDurationMs } : {}),
     });
+  }
+
+  /** Where packets go; replaced by the session when it latches. */
+  get destination(): TransportAddress {
+    return this.destinationValue;
+  }
+
+  set destination(to: TransportAddress) {
+    this.destinationValue = to;
+    this.fastPath = this.syncSocket && isIP(to.address) !== 0;
+  }
+
+  /** Our SSRC; the session changes it after an SSRC collision (RFC 3550 §8.2). */
+  get ssrc(): number {
+    return this.header.ssrc;
+  }
+
+  set ssrc(value: number) {
+    this.header.ssrc = value >>> 0;
   }
 
   /** RTP timestamp of the next packet (for SR sender info). */
@@ -120,7 +162,7 @@ export class RtpSender {
     const buf = slot.buf;
     const n = Math.min(length, MAX_RTP_PAYLOAD);
     const headerLength = this.writeHeader(buf, this.payloadType);
-    for (let i = 0; i < n; i++) buf[headerLength + i] = payload[offset + i]!;
+    copyBytes.call(payload, buf, headerLength, offset, offset + n); // native memcpy
     this.transmit(slot, headerLength + n, n);
     this.header.timestamp = (this.header.timestamp + n) >>> 0;
   }
@@ -135,9 +177,12 @@ export class RtpSender {
   }
 
   private addSlot(): SendSlot {
+    const buf = new Uint8Array(RTP_HEADER_SIZE + MAX_RTP_PAYLOAD);
     const slot: SendSlot = {
-      buf: new Uint8Array(RTP_HEADER_SIZE + MAX_RTP_PAYLOAD),
+      buf,
+      view: Buffer.from(buf.buffer, buf.byteOffset, RTP_HEADER_SIZE + 160),
       inFlight: false,
+      queued: false,
       done: (error) => {
         slot.inFlight = false;
         if (error) this.sendErrors++;
@@ -149,14 +194,24 @@ export class RtpSender {
 
   private nextSlot(): SendSlot {
     const pool = this.pool;
+    if (this.queuedSlots && this.socket.getSendQueueCount() === 0) {
+      // Everything dgram had queued has been sent: those buffers are ours again.
+      this.queuedSlots = false;
+      for (const slot of pool) slot.queued = false;
+    }
+    // Fast path: sends completed synchronously, so the same buffer is free again.
+    const last = pool[this.lastSlot]!;
+    if (!last.inFlight && !last.queued) return last;
     for (let i = 0; i < pool.length; i++) {
       const index = (this.poolIndex + i) % pool.length;
       const slot = pool[index]!;
-      if (!slot.inFlight) {
+      if (!slot.inFlight && !slot.queued) {
         this.poolIndex = (index + 1) % pool.length;
+        this.lastSlot = index;
         return slot;
       }
     }
+    this.lastSlot = pool.length;
     return this.addSlot();
   }
 
@@ -189,9 +244,24 @@ export class RtpSender {
   }
 
   private transmit(slot: SendSlot, length: number, payloadLength: number): void {
-    slot.inFlight = true;
-    const to = this.destination;
-    this.socket.send(slot.buf, 0, length, to.port, to.address, slot.done);
+    const to = this.destinationValue;
+    if (this.fastPath) {
+      let view = slot.view;
+      if (view.length !== length) {
+        view = Buffer.from(slot.buf.buffer, slot.buf.byteOffset, length);
+        slot.view = view;
+      }
+      // Send errors are not reported without a callback (dgram drops them); RTCP and
+      // the callback path still count them in sendErrors.
+      this.socket.send(view, to.port, to.address);
+      if (this.socket.getSendQueueCount() > 0) {
+        slot.queued = true; // queued, not sent: dgram still holds the buffer
+        this.queuedSlots = true;
+      }
+    } else {
+      slot.inFlight = true;
+      this.socket.send(slot.buf, 0, length, to.port, to.address, slot.done);
+    }
     this.stats.onSend(payloadLength);
   }
 }

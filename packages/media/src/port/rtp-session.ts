@@ -4,9 +4,25 @@
  *
  * Symmetric RTP (RFC 4961's idea; what SBCs call "latching"): phones behind NAT put an
  * unreachable private address in their SDP, but their packets arrive from the NAT's
- * public mapping. On the first packet that carries a negotiated payload type we switch
- * our destination to the packet's source address and port ('latched' event). Later
- * sources are ignored until {@link RtpSession.relatch} (after a re-INVITE).
+ * public mapping. On the first packet that fits the negotiated stream (a negotiated
+ * payload type, and not our own SSRC) we switch our destination to the packet's source
+ * address and port ('latched' event) and pin its SSRC.
+ *
+ * RTP bleed hardening: an attacker who guesses the port can race the caller's first
+ * packet, or send from elsewhere later to steal the stream. So, once latched:
+ *  - packets from any other transport address are dropped (`foreignDiscarded`) while the
+ *    latched source is alive; only after it has been silent for `relatchAfterSilenceMs`
+ *    (default 500 ms) may a new source take over — a phone whose NAT mapping changed;
+ *  - a new SSRC from the latched address is the same peer changing its source
+ *    (RFC 3550 §8.2: after its own collision, or a B2BUA switching legs): it is accepted,
+ *    re-pinned and restarts statistics and DTMF state;
+ *  - a packet carrying *our* SSRC is a collision or a loop (RFC 3550 §8.2): dropped. The
+ *    first time from a given transport address it counts as a collision and we move to a
+ *    new random SSRC, sending an RTCP BYE for the old one; from an address already known
+ *    to conflict it is our own traffic looped back (e.g. an echoing peer) and is only
+ *    counted (`loopedPackets`).
+ * {@link RtpSession.relatch} (after a re-INVITE) allows immediate latching again.
+ * RTCP on its own socket latches only to the IP address RTP is latched to.
  *
  * The session never runs a timer: the owner calls {@link sendFrame} (or
  * {@link sendEncoded}) once per ptime from the shared MediaClock, and {@link poll} to age
@@ -71,6 +87,11 @@ export interface RtpStreamOptions {
   direction?: MediaDirection;
   /** Latch to the source of received RTP (default true). */
   symmetric?: boolean;
+  /**
+   * How long the latched source must have been silent before packets from another
+   * transport address may take the stream over (default 500 ms). RTP bleed protection.
+   */
+  relatchAfterSilenceMs?: number;
   ssrc?: number;
   cname?: string;
   /** Monotonic ms clock (jitter, DTMF timing). Default performance.now. */
@@ -98,11 +119,14 @@ export type RtpSessionEvents = {
   error: [Error];
 };
 
+/** Bound on the RFC 3550 §8.2 conflicting-address list. */
+const MAX_CONFLICTING_ADDRESSES = 16;
+
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly socket: Socket;
   private readonly rtcpSocket: Socket | undefined;
   private rtcpLatched = false;
-  readonly ssrc: number;
+  private ssrcValue: number;
   readonly codec: G711Law;
   readonly payloadType: number;
   readonly telephoneEventPt: number | undefined;
@@ -115,6 +139,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private remoteRtcpPort: number;
   private remoteRtcpAddress: string;
   private latched = false;
+  /** SSRC of the latched stream (RFC 3550 §8.2 source identification). */
+  private pinnedSsrc: number | undefined;
+  /** When the latched source last sent an accepted packet (ms, `now`). */
+  private lastFromSourceMs = 0;
+  private readonly relatchAfterSilenceMs: number;
+  private readonly now: () => number;
+  /** Transport addresses that sent our own SSRC (RFC 3550 §8.2 conflict list). */
+  private readonly conflictingAddresses = new Set<string>();
   private receiving = true;
   private readonly sender: RtpSender;
   private readonly decodeTable: Int16Array;
@@ -123,8 +155,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private decodedView: Int16Array = this.decoded.subarray(0, 160);
   private readonly dtmfReceiver: DtmfReceiver;
   private closed = false;
-  /** Datagrams dropped: not RTP, wrong payload type, or from a non-latched source. */
+  /** Datagrams dropped: not RTP, wrong payload type, our own SSRC, or a foreign source. */
   discarded = 0;
+  /** Of {@link discarded}: RTP from another transport address while latched (RTP bleed). */
+  foreignDiscarded = 0;
+  /** Of {@link discarded}: packets carrying our own SSRC from a known conflicting address. */
+  loopedPackets = 0;
+  /** SSRC collisions we resolved by choosing a new SSRC (RFC 3550 §8.2). */
+  ssrcCollisions = 0;
+  /** Times the remote SSRC changed on the latched source (accepted, re-pinned). */
+  remoteSsrcChanges = 0;
 
   private constructor(socket: Socket, rtcpSocket: Socket | undefined, options: RtpStreamOptions) {
     super();
@@ -135,14 +175,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.telephoneEventPt = options.telephoneEventPt;
     this.ptimeMs = options.ptimeMs ?? 20;
     this.symmetric = options.symmetric ?? true;
-    this.ssrc = (options.ssrc ?? randomInt(0, 0x1_0000_0000 - 1)) >>> 0;
-    this.cname = options.cname ?? `uketsuke-${this.ssrc.toString(16)}`;
+    this.relatchAfterSilenceMs = options.relatchAfterSilenceMs ?? 500;
+    this.ssrcValue = (options.ssrc ?? randomInt(0, 0x1_0000_0000 - 1)) >>> 0;
+    this.cname = options.cname ?? `uketsuke-${this.ssrcValue.toString(16)}`;
     this.rtcpMux = options.rtcpMux ?? false;
     this.remote = { address: options.remoteAddress, port: options.remotePort };
     this.remoteRtcpPort =
       options.remoteRtcpPort ?? (this.rtcpMux ? options.remotePort : options.remotePort + 1);
     this.remoteRtcpAddress = options.remoteAddress;
     const now = options.now ?? (() => performance.now());
+    this.now = now;
     this.stats = new RtpStreamStats({
       now,
       ptimeMs: this.ptimeMs,
@@ -154,7 +196,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       codec: this.codec,
       payloadType: this.payloadType,
       telephoneEventPt: this.telephoneEventPt,
-      ssrc: this.ssrc,
+      ssrc: this.ssrcValue,
       ptimeMs: this.ptimeMs,
       stats: this.stats,
       ...(options.dtmfDurationMs ? { dtmfDurationMs: options.dtmfDurationMs } : {}),
@@ -209,6 +251,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return new RtpSession(sockets.rtp, rtcp, options);
   }
 
+  /** Our SSRC; changes only after an SSRC collision (RFC 3550 §8.2). */
+  get ssrc(): number {
+    return this.ssrcValue;
+  }
+
+  /** The SSRC of the stream we latched to, once latched. */
+  get remoteSsrc(): number | undefined {
+    return this.pinnedSsrc;
+  }
+
   get localPort(): number {
     return this.socket.address().port;
   }
@@ -231,6 +283,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     this.latched = false;
     this.rtcpLatched = false;
+    this.pinnedSsrc = undefined;
   }
 
   /** Apply a renegotiated direction (hold / resume after a re-INVITE). */
@@ -340,21 +393,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.discarded++;
       return;
     }
-    if (this.symmetric) {
-      if (!this.latched) {
-        this.latched = true;
-        if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
-          this.setRemote(rinfo.address, rinfo.port);
-          if (this.rtcpMux) {
-            this.remoteRtcpPort = rinfo.port;
-            this.remoteRtcpAddress = rinfo.address;
-          }
-        }
-        this.emit('latched', { address: rinfo.address, port: rinfo.port });
-      } else if (rinfo.port !== this.remote.port || rinfo.address !== this.remote.address) {
-        this.discarded++; // not the latched peer (e.g. a stray or spoofed stream)
-        return;
-      }
+    if (v.ssrc === this.ssrcValue) {
+      this.onOwnSsrc(rinfo);
+      return;
+    }
+    if (this.symmetric && !this.acceptSource(rinfo, v.ssrc)) {
+      this.discarded++;
+      this.foreignDiscarded++;
+      return;
     }
     if (v.ssrc !== this.stats.remoteSsrc && this.stats.remoteSsrc !== undefined) {
       this.dtmfReceiver.reset(); // new source: its event timestamps start afresh
@@ -377,16 +423,94 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.emit('audio', this.decodedView, v.timestamp);
   };
 
-  /** RTCP on its own socket: latch its source like RTP, then handle it. */
+  /**
+   * Symmetric RTP with RTP bleed protection (see the file comment). Returns false when
+   * the packet comes from a source that may not (yet) take the stream.
+   */
+  private acceptSource(rinfo: RemoteInfo, ssrc: number): boolean {
+    const now = this.now();
+    const fromLatched =
+      this.latched && rinfo.port === this.remote.port && rinfo.address === this.remote.address;
+    if (fromLatched) {
+      if (ssrc !== this.pinnedSsrc) {
+        // RFC 3550 §8.2: the same peer moved to a new SSRC; follow it.
+        this.pinnedSsrc = ssrc;
+        this.remoteSsrcChanges++;
+      }
+      this.lastFromSourceMs = now;
+      return true;
+    }
+    if (this.latched && now - this.lastFromSourceMs < this.relatchAfterSilenceMs) {
+      return false; // the latched source is alive: a stray, or a stream-stealing attempt
+    }
+    this.latched = true;
+    this.pinnedSsrc = ssrc;
+    this.lastFromSourceMs = now;
+    if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
+      this.setRemote(rinfo.address, rinfo.port);
+      if (this.rtcpMux) {
+        this.remoteRtcpPort = rinfo.port;
+        this.remoteRtcpAddress = rinfo.address;
+      }
+    }
+    if (!this.rtcpMux && this.remoteRtcpAddress !== rinfo.address) {
+      // RTCP follows RTP to its host; its port is learnt again from the next report.
+      this.rtcpLatched = false;
+      this.remoteRtcpAddress = rinfo.address;
+    }
+    this.emit('latched', { address: rinfo.address, port: rinfo.port });
+    return true;
+  }
+
+  /**
+   * A packet with our own SSRC (RFC 3550 §8.2): the first time from a transport address
+   * it is a collision — say BYE for the old SSRC and pick a new one; from an address
+   * already in the conflict list it is our own traffic looping back — drop it.
+   */
+  private onOwnSsrc(rinfo: RemoteInfo): void {
+    this.discarded++;
+    const key = `${rinfo.address}|${rinfo.port}`;
+    if (this.conflictingAddresses.has(key)) {
+      this.loopedPackets++;
+      return;
+    }
+    if (this.conflictingAddresses.size >= MAX_CONFLICTING_ADDRESSES) {
+      this.conflictingAddresses.clear(); // bounded; hostile input cannot grow it forever
+    }
+    this.conflictingAddresses.add(key);
+    this.ssrcCollisions++;
+    this.sendRtcpReport({ reason: 'SSRC collision' });
+    let next = randomInt(0, 0x1_0000_0000 - 1) >>> 0;
+    while (next === this.ssrcValue || next === this.pinnedSsrc) {
+      next = randomInt(0, 0x1_0000_0000 - 1) >>> 0;
+    }
+    this.ssrcValue = next;
+    this.sender.ssrc = next;
+  }
+
+  /** RTCP on its own socket: latch its source like RTP (same IP as RTP), then handle it. */
   private readonly onRtcpMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (!looksLikeRtcp(msg)) {
       this.discarded++;
       return;
     }
     if (this.symmetric && !this.rtcpLatched) {
+      // Only from where RTP comes from, once RTP has latched (RFC 3550 §11: same host).
+      if (this.latched && rinfo.address !== this.remote.address) {
+        this.discarded++;
+        this.foreignDiscarded++;
+        return;
+      }
       this.rtcpLatched = true;
       this.remoteRtcpAddress = rinfo.address;
       this.remoteRtcpPort = rinfo.port;
+    } else if (
+      this.symmetric &&
+      (rinfo.address !== this.remoteRtcpAddress || rinfo.port !== this.remoteRtcpPort)
+    ) {
+      this.discarded++;
+      this.foreignDiscarded++;
+      return;
     }
     this.onRtcp(msg);
   };

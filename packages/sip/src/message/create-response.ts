@@ -4,7 +4,7 @@
  * copied into dialog-creating responses (§12.1.1). Header values are copied raw so even a
  * malformed request can be answered with a 400.
  */
-import { SipHeaders } from './sip-headers.ts';
+import { type HeaderField, SipHeaders } from './sip-headers.ts';
 import { type SipRequest, SipResponse } from './sip-message.ts';
 import { reasonPhrase } from './status-reasons.ts';
 
@@ -28,26 +28,46 @@ export function createResponse(
   status: number,
   options: ResponseOptions = {},
 ): SipResponse {
-  const h = new SipHeaders();
-  for (const v of request.headers.getAll('via')) h.append('Via', v);
-  const from = request.headers.get('from');
-  if (from !== undefined) h.append('From', from);
-  const to = request.headers.get('to');
+  // One pass over the request; its fields are reused as they are (field objects never
+  // change), in the order §8.2.6.2 lists them.
+  const vias: HeaderField[] = [];
+  const recordRoutes: HeaderField[] = [];
+  let from: HeaderField | undefined;
+  let to: HeaderField | undefined;
+  let callId: HeaderField | undefined;
+  let cseq: HeaderField | undefined;
+  for (const f of request.headers) {
+    switch (f.key) {
+      case 'via':
+        vias.push(f);
+        break;
+      case 'from':
+        from ??= f;
+        break;
+      case 'to':
+        to ??= f;
+        break;
+      case 'call-id':
+        callId ??= f;
+        break;
+      case 'cseq':
+        cseq ??= f;
+        break;
+      case 'record-route':
+        recordRoutes.push(f);
+        break;
+    }
+  }
+  const fields: HeaderField[] = vias;
+  if (from !== undefined) fields.push(from);
   if (to !== undefined) {
-    h.append(
-      'To',
-      options.toTag !== undefined && status !== 100 && !hasTag(to)
-        ? `${to};tag=${options.toTag}`
-        : to,
-    );
+    const tagged = options.toTag !== undefined && status !== 100 && !hasTag(to.value);
+    fields.push(tagged ? SipHeaders.field('To', `${to.value};tag=${options.toTag}`) : to);
   }
-  const callId = request.headers.get('call-id');
-  if (callId !== undefined) h.append('Call-ID', callId);
-  const cseq = request.headers.get('cseq');
-  if (cseq !== undefined) h.append('CSeq', cseq);
-  if (status > 100 && status < 300) {
-    for (const rr of request.headers.getAll('record-route')) h.append('Record-Route', rr);
-  }
+  if (callId !== undefined) fields.push(callId);
+  if (cseq !== undefined) fields.push(cseq);
+  if (status > 100 && status < 300) fields.push(...recordRoutes);
+  const h = new SipHeaders(fields);
   for (const [name, value] of options.headers ?? []) h.append(name, value);
   return new SipResponse(status, options.reason ?? reasonPhrase(status), h, options.body);
 }

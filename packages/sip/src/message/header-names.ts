@@ -84,16 +84,23 @@ export function headerKey(name: string): string {
   return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
 }
 
+/** Memo tables below are bounded so hostile peers inventing names cannot grow them. */
+const MAX_SPELLINGS = 2048;
+
+/** Spellings computed so far. */
+const CANONICAL_SEEN = new Map<string, string>();
+
 /** Canonical wire spelling for a lower-cased full name: "content-type" → "Content-Type". */
 export function canonicalName(key: string): string {
-  const known = CANONICAL[key];
+  const known = CANONICAL[key] ?? CANONICAL_SEEN.get(key);
   if (known !== undefined) return known;
-  return key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  const name = key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  if (CANONICAL_SEEN.size < MAX_SPELLINGS) CANONICAL_SEEN.set(key, name);
+  return name;
 }
 
 /** Spelling → [key, wire name]; header names repeat endlessly, so remember them. */
 const SPELLINGS = new Map<string, readonly [string, string]>();
-const MAX_SPELLINGS = 2048;
 
 /** Key and wire name for a spelling, memoized (the parser's hot path). */
 export function resolveName(original: string): readonly [string, string] {

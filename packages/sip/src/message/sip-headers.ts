@@ -19,6 +19,8 @@ export interface HeaderField {
 export class SipHeaders implements Iterable<HeaderField> {
   #fields: HeaderField[];
   #revision = 0;
+  /** Key → revision of its last change; created on the first change (most never change). */
+  #changed: Map<string, number> | undefined;
 
   constructor(fields: HeaderField[] = []) {
     this.#fields = fields;
@@ -30,9 +32,24 @@ export class SipHeaders implements Iterable<HeaderField> {
     return { key, name: wire, value };
   }
 
-  /** Increases on every change; parsed-value caches compare against it. */
+  /** Increases on every change. */
   get revision(): number {
     return this.#revision;
+  }
+
+  /**
+   * Revision of the last change to the fields of one header (lower-cased full name), 0
+   * when they were never changed; parsed-value caches compare against it, so changing one
+   * header (the transport stamping Via) leaves the others' parsed forms in place.
+   */
+  revisionOf(key: string): number {
+    return this.#changed?.get(key) ?? 0;
+  }
+
+  #touch(key: string): void {
+    this.#revision++;
+    this.#changed ??= new Map();
+    this.#changed.set(key, this.#revision);
   }
 
   get size(): number {
@@ -85,7 +102,7 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** A field from API input: the name must be a token and the value one line (no CR/LF). */
   static checkedField(name: string, value: string): HeaderField {
-    if (!isToken(name) || /[\r\n]/.test(value)) {
+    if (!isToken(name) || value.includes('\r') || value.includes('\n')) {
       throw new SipStackError(
         SipErrorCode.InvalidArgument,
         `invalid header field ${JSON.stringify(name)}`,
@@ -95,8 +112,9 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   append(name: string, value: string): this {
-    this.#fields.push(SipHeaders.checkedField(name, value));
-    this.#revision++;
+    const f = SipHeaders.checkedField(name, value);
+    this.#fields.push(f);
+    this.#touch(f.key);
     return this;
   }
 
@@ -105,7 +123,7 @@ export class SipHeaders implements Iterable<HeaderField> {
     const f = SipHeaders.checkedField(name, value);
     const at = this.#fields.findIndex((x) => x.key === f.key);
     this.#fields.splice(Math.max(at, 0), 0, f);
-    this.#revision++;
+    this.#touch(f.key);
     return this;
   }
 
@@ -119,7 +137,7 @@ export class SipHeaders implements Iterable<HeaderField> {
       this.#fields[at] = f;
       this.#fields = this.#fields.filter((x, i) => i <= at || x.key !== f.key);
     }
-    this.#revision++;
+    this.#touch(f.key);
     return this;
   }
 
@@ -128,7 +146,7 @@ export class SipHeaders implements Iterable<HeaderField> {
     const key = headerKey(name);
     const before = this.#fields.length;
     this.#fields = this.#fields.filter((f) => f.key !== key);
-    this.#revision++;
+    this.#touch(key);
     return before - this.#fields.length;
   }
 
@@ -141,7 +159,29 @@ export class SipHeaders implements Iterable<HeaderField> {
     const rest = splitList(field.value, field.name).slice(1);
     if (rest.length === 0) this.#fields.splice(at, 1);
     else this.#fields[at] = { ...field, value: rest.join(', ') };
-    this.#revision++;
+    this.#touch(key);
+  }
+
+  /**
+   * Replace the first element of a list header (the top Via once the transport stamped
+   * it, §18.2.1). A field holding only that element is replaced where it stands; one with
+   * more elements is split as `removeFirstValue` + `prepend` would.
+   */
+  replaceFirstValue(name: string, value: string): void {
+    const f = SipHeaders.checkedField(name, value);
+    const at = this.#fields.findIndex((x) => x.key === f.key);
+    const current = at < 0 ? undefined : this.#fields[at]!;
+    const several =
+      current !== undefined &&
+      current.value.includes(',') &&
+      splitList(current.value, current.name).length > 1;
+    if (current === undefined || several) {
+      this.removeFirstValue(name);
+      this.prepend(name, value);
+      return;
+    }
+    this.#fields[at] = f;
+    this.#touch(f.key);
   }
 
   clone(): SipHeaders {

@@ -107,6 +107,9 @@ export class InviteServerTransaction extends TransactionBase {
     } else if (status < 300) {
       this.#fsm.transition('accepted');
       if (!this.#send(response)) return;
+      this.#lastResponse = undefined;
+      this.request.releaseParsed();
+      response.releaseParsed();
       this.startTimer('L', this.t.L, () => this.#terminate());
     } else {
       this.#fsm.transition('completed');

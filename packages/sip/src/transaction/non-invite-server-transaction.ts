@@ -82,6 +82,8 @@ export class NonInviteServerTransaction extends TransactionBase {
     }
     this.#fsm.transition('completed');
     if (!this.#send(response)) return;
+    this.request.releaseParsed();
+    response.releaseParsed();
     if (this.t.J === 0) this.#terminate();
     else this.startTimer('J', this.t.J, () => this.#terminate());
   }

@@ -33,11 +33,7 @@ export function stampVia(request: SipRequest, source: SocketAddress): void {
     via.params.set('rport', String(source.port));
     changed = true;
   }
-  if (changed) {
-    const updated = formatVia(via);
-    request.headers.removeFirstValue('via');
-    request.headers.prepend('Via', updated);
-  }
+  if (changed) request.headers.replaceFirstValue('Via', formatVia(via));
 }
 
 function defaultPort(via: Via): number {

@@ -4,6 +4,7 @@
  * to the handler with a Channel bound to where answers must be sent.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import { serializeMessage } from '../message/serialize-message.ts';
@@ -35,16 +36,40 @@ export interface UdpTransportOptions {
   allowDestination?: (address: string) => boolean;
 }
 
+/**
+ * Destinations reaching `send` are IP literals (the destination guard refuses anything
+ * else), so the socket's address lookup answers at once instead of going through
+ * dns.lookup and a deferred tick; a name would still be resolved.
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
+}
+
 export class UdpTransport {
   readonly #socket: Socket;
   readonly #options: UdpTransportOptions;
   readonly #handler: UdpTransportHandler;
+  /** Send completion callback, only when the handler wants socket errors. */
+  readonly #afterSend: ((err: Error | null) => void) | undefined;
   #closed = false;
 
   private constructor(socket: Socket, options: UdpTransportOptions, handler: UdpTransportHandler) {
     this.#socket = socket;
     this.#options = options;
     this.#handler = handler;
+    const onError = handler.onSocketError;
+    this.#afterSend =
+      onError === undefined
+        ? undefined
+        : (err) => {
+            if (err) onError(err);
+          };
     socket.on('message', (data, rinfo) =>
       this.#receive(data, { address: rinfo.address, port: rinfo.port }),
     );
@@ -53,7 +78,7 @@ export class UdpTransport {
   }
 
   static open(options: UdpTransportOptions, handler: UdpTransportHandler): Promise<UdpTransport> {
-    const socket = createSocket(isIP(options.host) === 6 ? 'udp6' : 'udp4');
+    const socket = createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {
@@ -79,9 +104,9 @@ export class UdpTransport {
     if (isUnsafeDestination(to.address) || this.#options.allowDestination?.(to.address) === false) {
       throw new SipStackError(SipErrorCode.TransportError, `refusing to send to ${to.address}`);
     }
-    this.#socket.send(serializeMessage(message), to.port, to.address, (err) => {
-      if (err) this.#handler.onSocketError?.(err);
-    });
+    // Without a callback Node tries the send synchronously (no request object, no extra
+    // tick); errors are only wanted when someone listens for them.
+    this.#socket.send(serializeMessage(message), to.port, to.address, this.#afterSend);
   }
 
   #replyChannel(request: SipRequest, source: SocketAddress): Channel {

@@ -16,18 +16,35 @@ import { StateMachine } from '../transaction/state-machine.ts';
 import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import type { InviteSessionEvents, ReinviteOffer, SessionEnd } from './session-events.ts';
+import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
+import { IncomingRefer, OutgoingRefer, parseEvent, type ReferDialogPort } from './refer.ts';
 import type { SessionHost } from './session-host.ts';
+import { parseNameAddr } from '../headers/name-addr.ts';
 import { SessionRefresher, type SessionTimerTerms } from './session-refresher.ts';
 import { SESSION_TRANSITIONS, type SessionState } from './session-state.ts';
 import { nextHop } from './uri-destination.ts';
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+export const ALLOW =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY';
 const SDP = 'application/sdp';
 
 /** The SDP body of a message, if it carries one. */
 export function sdpOf(msg: SipMessage): string | undefined {
   if (msg.body.length === 0 || msg.contentType !== SDP) return undefined;
   return msg.body.toString('utf8');
+}
+
+export interface InDialogRequestResult {
+  status: number;
+  response?: SipResponse;
+}
+
+export interface ReferOptions {
+  /** RFC 4488: ask for no implicit subscription (Refer-Sub: false, Supported: norefersub). */
+  noSubscription?: boolean;
+  /** Referred-By value (RFC 3892). */
+  referredBy?: string;
+  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface ReinviteResult {
@@ -65,6 +82,8 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   #byeAfterAck = false;
   /** RFC 4028 session timer, when one was negotiated. */
   #refresher: SessionRefresher | undefined;
+  /** REFERs we sent whose subscription is still open, by REFER CSeq (RFC 3515). */
+  readonly #outgoingRefers = new Map<number, OutgoingRefer>();
 
   constructor(host: SessionHost, role: 'uac' | 'uas', callId: string, peer: SocketAddress) {
     super();
@@ -94,6 +113,11 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   /** A BYE arrived; subclasses settle what is still pending (UAS: 487, §15.1.2). */
   protected beforeRemoteBye(): void {}
 
+  /** PRACK (RFC 3262 §3): only a UAS with a reliable 1xx outstanding knows one; else 481. */
+  protected receivePrack(request: SipRequest, reply: Channel): void {
+    this.respondTo(request, reply, 481);
+  }
+
   // ---- in-dialog requests from the peer --------------------------------------------
 
   /** A request the endpoint matched to this session's dialog (§12.2.2). */
@@ -104,17 +128,17 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     }
     const dialog = this.dialog;
     if (dialog === undefined || this.fsm.is('terminated')) {
-      this.#respond(request, reply, 481);
+      this.respondTo(request, reply, 481);
       return;
     }
     if (dialog.receiveRequest(request) === 'out-of-order') {
       // §12.2.2: a lower CSeq than the last one is out of order: 500.
-      this.#respond(request, reply, 500);
+      this.respondTo(request, reply, 500);
       return;
     }
     switch (request.method) {
       case 'BYE':
-        this.#respond(request, reply, 200);
+        this.respondTo(request, reply, 200);
         this.beforeRemoteBye();
         this.finish({ reason: 'bye', by: 'remote' });
         return;
@@ -122,7 +146,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
         this.#receiveReinvite(request, reply);
         return;
       case 'INFO':
-        this.#respond(request, reply, 200);
+        this.respondTo(request, reply, 200);
         this.emit('info', {
           request,
           contentType: request.contentType,
@@ -130,7 +154,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
         });
         return;
       case 'OPTIONS':
-        this.#respond(request, reply, 200, [
+        this.respondTo(request, reply, 200, [
           ['Allow', ALLOW],
           ['Accept', SDP],
         ]);
@@ -138,12 +162,30 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
       case 'UPDATE':
         this.#receiveUpdate(request, reply);
         return;
+      case 'PRACK':
+        this.receivePrack(request, reply);
+        return;
+      case 'MESSAGE':
+        // RFC 3428 §7: 200 once the message is handed to the user.
+        this.respondTo(request, reply, 200);
+        this.emit('message', {
+          request,
+          contentType: request.contentType,
+          body: request.body.toString('utf8'),
+        });
+        return;
+      case 'REFER':
+        this.#receiveRefer(request, reply);
+        return;
+      case 'NOTIFY':
+        this.#receiveNotify(request, reply);
+        return;
       default:
-        this.#respond(request, reply, 501);
+        this.respondTo(request, reply, 501);
     }
   }
 
-  #respond(
+  protected respondTo(
     request: SipRequest,
     reply: Channel,
     status: number,
@@ -151,6 +193,65 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   ): void {
     const tx = this.host.transactions.createServerTransaction(request, reply, {});
     tx.respond(createResponse(request, status, { headers }));
+  }
+
+  /**
+   * RFC 3515 §2.4.1: exactly one Refer-To, else 400. The app answers through the
+   * IncomingRefer ('refer' event); without a listener 603 Decline.
+   */
+  #receiveRefer(request: SipRequest, reply: Channel): void {
+    const values = request.headers.values('refer-to');
+    let referTo: ReturnType<typeof parseNameAddr> | undefined;
+    try {
+      if (values.length === 1) referTo = parseNameAddr(values[0]!, 'Refer-To');
+    } catch {
+      referTo = undefined;
+    }
+    if (referTo === undefined) {
+      const tx = this.host.transactions.createServerTransaction(request, reply, {});
+      tx.respond(createResponse(request, 400, { reason: 'Bad Refer-To Header' }));
+      return;
+    }
+    const tx = this.host.transactions.createServerTransaction(request, reply, {});
+    const port: ReferDialogPort = {
+      send: (method, headers, body, contentType) =>
+        this.#sendRequest(method, { headers, body, contentType, contact: true }).then(
+          (r) => r.status,
+        ),
+      alive: () => this.dialog !== undefined && !this.fsm.is('terminated'),
+    };
+    const refer = new IncomingRefer(request, referTo, port, (status, headers) => {
+      if (tx.state === 'completed' || tx.state === 'terminated') return;
+      tx.respond(
+        createResponse(request, status, {
+          headers: [['Contact', this.host.contact], ...headers],
+        }),
+      );
+    });
+    if (this.listenerCount('refer') === 0) refer.reject(603);
+    else this.emit('refer', refer);
+  }
+
+  /** NOTIFY for a REFER we sent (RFC 3515 §2.4.4); others: 489 / 481 (RFC 6665 §4.1.3). */
+  #receiveNotify(request: SipRequest, reply: Channel): void {
+    const event = parseEvent(request.headers.get('event'));
+    if (event === undefined || event.pkg !== 'refer') {
+      this.respondTo(request, reply, 489);
+      return;
+    }
+    const id = event.id === undefined ? undefined : Number(event.id);
+    // Without an id the NOTIFY belongs to the first REFER of the dialog (§2.4.4).
+    const refer =
+      id !== undefined && Number.isFinite(id)
+        ? this.#outgoingRefers.get(id)
+        : this.#outgoingRefers.values().next().value;
+    if (refer === undefined) {
+      this.respondTo(request, reply, 481);
+      return;
+    }
+    const status = refer.notified(request);
+    this.respondTo(request, reply, status);
+    if (refer.done) this.#outgoingRefers.delete(refer.seq);
   }
 
   /**
@@ -253,6 +354,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     const headers: Array<[string, string]> = [
       ['Contact', this.host.contact],
       ['Allow', ALLOW],
+      ['Supported', SUPPORTED_OPTION_TAGS.join(', ')],
       ...(this.#refresher?.terms.headers ?? []),
     ];
     if (sdp !== undefined) headers.push(['Content-Type', SDP]);
@@ -315,12 +417,18 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   }
 
   /** Send (or repeat) the ACK for a 2xx to our INVITE with CSeq `seq` (§13.2.2.4). */
-  protected ack2xx(seq: number): void {
+  protected ack2xx(seq: number, answerSdp?: string): void {
     const dialog = this.dialog;
     if (dialog === undefined) return;
     let ack = this.#acks.get(seq);
     if (ack === undefined) {
-      ack = dialog.createAck(seq, { via: this.host.newVia() });
+      // §13.2.1: after an offerless INVITE the ACK carries the answer.
+      ack = dialog.createAck(seq, {
+        via: this.host.newVia(),
+        ...(answerSdp === undefined
+          ? {}
+          : { body: Buffer.from(answerSdp, 'utf8'), contentType: SDP }),
+      });
       this.#acks.set(seq, ack);
       // Only the latest INVITE's ACK can still be asked for again.
       for (const k of this.#acks.keys()) if (k < seq) this.#acks.delete(k);
@@ -387,9 +495,19 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
       return Promise.resolve({ status: 491 });
     }
     this.#outgoingReinvite = true;
+    // RFC 4028 §7.4/§8.1: while a timer runs, a re-INVITE (refresh or not) restates the
+    // interval and keeps the refresher where it is (the sender of this re-INVITE is "uac").
+    const terms = this.#refresher?.terms;
     const request = dialog.createRequest('INVITE', {
       via: this.host.newVia(),
       contact: this.host.contact,
+      headers:
+        terms === undefined
+          ? []
+          : [
+              ['Session-Expires', `${terms.interval};refresher=${terms.weRefresh ? 'uac' : 'uas'}`],
+              ['Supported', 'timer'],
+            ],
       body: Buffer.from(sdp, 'utf8'),
       contentType: SDP,
     });
@@ -444,24 +562,76 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
 
   /** Send INFO (e.g. application/dtmf-relay) in the dialog; resolves with the final status. */
   info(contentType: string, body: string): Promise<number> {
+    return this.#sendRequest('INFO', { body, contentType }).then((r) => r.status);
+  }
+
+  /** Send MESSAGE (RFC 3428) in the dialog; resolves with the final status. */
+  message(contentType: string, body: string): Promise<number> {
+    return this.#sendRequest('MESSAGE', { body, contentType }).then((r) => r.status);
+  }
+
+  /**
+   * Ask the peer to send a request to `target` (RFC 3515), e.g. a blind transfer. The
+   * result reports the REFER's status and the NOTIFY progress; `settled` resolves when
+   * the subscription ends (or at once on a rejection / Refer-Sub: false).
+   */
+  refer(target: string, options: ReferOptions = {}): OutgoingRefer {
+    const headers: Array<readonly [string, string]> = [
+      ['Refer-To', target.startsWith('<') ? target : `<${target}>`],
+    ];
+    if (options.referredBy !== undefined) headers.push(['Referred-By', options.referredBy]);
+    if (options.noSubscription === true) {
+      headers.push(['Refer-Sub', 'false'], ['Supported', 'norefersub']);
+    }
+    headers.push(...(options.headers ?? []));
+    const dialog = this.dialog;
+    const seq = (dialog?.localSeq ?? 0) + 1;
+    const refer = new OutgoingRefer(seq, options.noSubscription !== true);
+    if (dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
+      refer.responded(481, false);
+      return refer;
+    }
+    this.#outgoingRefers.set(seq, refer);
+    void this.#sendRequest('REFER', { headers, contact: true }).then((r) => {
+      // RFC 4488 §4: the recipient confirms with Refer-Sub: false; a 2xx to our
+      // Refer-Sub: false without it still means no NOTIFYs are owed.
+      const subFalse = r.response?.headers.get('refer-sub')?.trim().toLowerCase() === 'false';
+      refer.responded(r.status, subFalse || !refer.subscription);
+      if (refer.done) this.#outgoingRefers.delete(seq);
+    });
+    return refer;
+  }
+
+  /** An in-dialog request other than INVITE/BYE/ACK; resolves with its final response. */
+  #sendRequest(
+    method: string,
+    options: {
+      headers?: ReadonlyArray<readonly [string, string]>;
+      body?: string;
+      contentType?: string;
+      contact?: boolean;
+    },
+  ): Promise<InDialogRequestResult> {
     const dialog = this.dialog;
     if (dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
       return Promise.reject(
-        new SipStackError(SipErrorCode.IllegalTransition, `INFO in state ${this.fsm.state}`),
+        new SipStackError(SipErrorCode.IllegalTransition, `${method} in state ${this.fsm.state}`),
       );
     }
-    const request = dialog.createRequest('INFO', {
+    const request = dialog.createRequest(method, {
       via: this.host.newVia(),
-      body: Buffer.from(body, 'utf8'),
-      contentType,
+      headers: options.headers,
+      contact: options.contact === true ? this.host.contact : undefined,
+      body: options.body === undefined ? undefined : Buffer.from(options.body, 'utf8'),
+      contentType: options.contentType,
     });
     return new Promise((resolve) => {
       this.sendInDialog(request, {
         onResponse: (r) => {
-          if (r.status >= 200) resolve(r.status);
+          if (r.status >= 200) resolve({ status: r.status, response: r });
         },
-        onTimeout: () => resolve(408),
-        onTransportError: () => resolve(503),
+        onTimeout: () => resolve({ status: 408 }),
+        onTransportError: () => resolve({ status: 503 }),
       });
     });
   }
@@ -504,6 +674,8 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     if (this.#end !== undefined) return;
     this.#end = end;
     this.#refresher?.stop();
+    for (const r of this.#outgoingRefers.values()) r.abandon();
+    this.#outgoingRefers.clear();
     for (const r of this.#pending2xx.values()) r.stop();
     this.#pending2xx.clear();
     if (!this.fsm.is('terminated')) this.fsm.transition('terminated');

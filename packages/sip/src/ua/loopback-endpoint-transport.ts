@@ -14,6 +14,7 @@ import {
 import { statelessReply } from '../transport/stateless-reply.ts';
 import { validateDatagram } from '../validation/validate-message.ts';
 import { type EndpointReceiver, type EndpointTransport, hostPort } from './endpoint-transport.ts';
+import { isSupportedOptionTag } from './option-tags.ts';
 
 function parseAddress(label: string): SocketAddress {
   const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(label);
@@ -35,7 +36,7 @@ export class LoopbackEndpointTransport implements EndpointTransport {
     this.#label = hostPort(local);
     this.#unbind = net.bind(this.#label, (data, from) => {
       const source = parseAddress(from);
-      const verdict = validateDatagram(data);
+      const verdict = validateDatagram(data, { isExtensionSupported: isSupportedOptionTag });
       if (verdict.kind === 'reject') {
         const { response, destination } = statelessReply(verdict, source);
         this.channel(destination).send(response);

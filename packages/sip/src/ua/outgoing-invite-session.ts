@@ -12,10 +12,19 @@ import type { Channel, ClientTransactionUser } from '../transaction/transaction-
 import type { SocketAddress } from '../transport/response-routing.ts';
 import { answerChallenge, type ClientCredentials } from './digest-client.ts';
 import { InviteSession, sdpOf } from './invite-session.ts';
+import { hasOptionTag } from './option-tags.ts';
+import { parseRSeq } from './reliable-provisionals.ts';
 import type { SessionHost } from './session-host.ts';
+import { nextHop } from './uri-destination.ts';
 
 export class OutgoingInviteSession extends InviteSession {
-  readonly #channel: Channel;
+  #channel: Channel;
+  /**
+   * RFC 3263 §4.3: when the INVITE times out or hits a transport error before any
+   * response, ask for the next target (set by SipEndpoint.inviteLocated). It resolves to
+   * its destination once the host has switched to that target's transport, or undefined.
+   */
+  failover: (() => Promise<SocketAddress | undefined>) | undefined;
   readonly #credentials: ClientCredentials | undefined;
   /** The INVITE in flight: a new one (CSeq + 1) after a digest challenge. */
   #request: SipRequest;
@@ -23,6 +32,17 @@ export class OutgoingInviteSession extends InviteSession {
   #provisionalSeen = false;
   #cancelRequested = false;
   #cancelSent = false;
+  /** Offerless INVITE whose ACK waits for `ackWith(answer)` (delayed offer). */
+  readonly #deferAck: boolean;
+  /** CSeq of a 2xx whose ACK waits for the app's answer. */
+  #ackAwaited: number | undefined;
+  /** We asked for an RFC 4028 session timer. */
+  readonly #sessionTimer: boolean;
+  #timerRetried = false;
+  /** RFC 3262 §4: the last RSeq PRACKed, per remote tag (each fork counts on its own). */
+  readonly #lastRSeq = new Map<string, number>();
+  /** Early dialogs of other forks, by remote tag, so their reliable 1xx can be PRACKed. */
+  readonly #forks = new Map<string, Dialog>();
 
   /** Use SipEndpoint.invite; the INVITE is sent at once. */
   constructor(
@@ -30,10 +50,14 @@ export class OutgoingInviteSession extends InviteSession {
     request: SipRequest,
     destination: SocketAddress,
     credentials?: ClientCredentials,
+    sessionTimer = false,
+    deferAck = false,
   ) {
     super(host, 'uac', request.callId, destination);
     this.#request = request;
     this.#credentials = credentials;
+    this.#sessionTimer = sessionTimer;
+    this.#deferAck = deferAck && sdpOf(request) === undefined;
     this.localSdp = sdpOf(request);
     this.#channel = host.channel(destination);
     this.#send(request);
@@ -51,13 +75,42 @@ export class OutgoingInviteSession extends InviteSession {
         if (request === this.#request) this.#receiveResponse(response);
       },
       onTimeout: () =>
-        this.finish({ reason: this.#cancelRequested ? 'cancelled' : 'timeout', by: 'local' }),
+        this.#failOver(() =>
+          this.finish({ reason: this.#cancelRequested ? 'cancelled' : 'timeout', by: 'local' }),
+        ),
       // Reported on the clock so a synchronous send failure reaches listeners attached
       // after invite() returned.
       onTransportError: () =>
-        this.host.clock.schedule(0, () => this.finish({ reason: 'transport-error', by: 'local' })),
+        this.host.clock.schedule(0, () =>
+          this.#failOver(() => this.finish({ reason: 'transport-error', by: 'local' })),
+        ),
     };
     this.host.transactions.sendRequest(request, this.#channel, user);
+  }
+
+  /** RFC 3263 §4.3: the same INVITE with a new branch (a new transaction) to the next target. */
+  #failOver(end: () => void): void {
+    const next = this.#provisionalSeen || this.#cancelRequested ? undefined : this.failover;
+    if (next === undefined || !this.fsm.is('trying')) {
+      end();
+      return;
+    }
+    next().then(
+      (destination) => {
+        if (destination === undefined || !this.fsm.is('trying') || this.#cancelRequested) {
+          end();
+          return;
+        }
+        const h = this.#request.headers.clone();
+        h.remove('via');
+        h.prepend('Via', this.host.newVia());
+        h.set('Contact', this.host.contact);
+        this.#request = new SipRequest('INVITE', this.#request.uriText, h, this.#request.body);
+        this.#channel = this.host.channel(destination);
+        this.#send(this.#request);
+      },
+      () => end(),
+    );
   }
 
   /**
@@ -70,22 +123,61 @@ export class OutgoingInviteSession extends InviteSession {
     if (credentials === undefined || this.#cancelRequested || this.#authAttempts >= 2) {
       return false;
     }
+    const retry = this.#nextInvite();
+    retry.headers.remove('authorization');
+    retry.headers.remove('proxy-authorization');
+    const field = answerChallenge(response, retry, credentials, this.host.newTag());
+    if (field === undefined) return false;
+    retry.headers.append(field[0], field[1]);
+    this.#authAttempts++;
+    this.#resend(retry);
+    return true;
+  }
+
+  /** The INVITE again: same Call-ID, From tag and To, new branch, CSeq + 1 (§22.2). */
+  #nextInvite(): SipRequest {
     const previous = this.#request;
     const h = previous.headers.clone();
     h.remove('via');
     h.prepend('Via', this.host.newVia());
     h.set('CSeq', `${previous.cseq.seq + 1} INVITE`);
-    h.remove('authorization');
-    h.remove('proxy-authorization');
-    const retry = new SipRequest('INVITE', previous.uriText, h, previous.body);
-    const field = answerChallenge(response, retry, credentials, this.host.newTag());
-    if (field === undefined) return false;
-    retry.headers.append(field[0], field[1]);
-    this.#authAttempts++;
+    return new SipRequest('INVITE', previous.uriText, h, previous.body);
+  }
+
+  #resend(retry: SipRequest): void {
     this.#request = retry;
     this.#provisionalSeen = false;
     this.#send(retry);
+  }
+
+  /**
+   * RFC 4028 §7.4: a 422 names the peer's Min-SE; retry once with Session-Expires and
+   * Min-SE raised to it.
+   */
+  #retryWithLargerInterval(response: SipResponse): boolean {
+    if (!this.#sessionTimer || this.#timerRetried || this.#cancelRequested) return false;
+    const minSE = Number(/^\s*(\d{1,10})/.exec(response.headers.get('min-se') ?? '')?.[1]);
+    if (!Number.isFinite(minSE) || minSE <= 0) return false;
+    const retry = this.#nextInvite();
+    const previous = /^\s*(\d{1,10})\s*(;.*)?$/.exec(retry.headers.get('session-expires') ?? '');
+    const interval = Math.max(minSE, Number(previous?.[1] ?? 0));
+    retry.headers.set('Session-Expires', `${interval}${previous?.[2] ?? ''}`);
+    retry.headers.set('Min-SE', String(minSE));
+    this.#timerRetried = true;
+    this.#resend(retry);
     return true;
+  }
+
+  /** RFC 4028 §7.2: the 2xx's Session-Expires sets the interval and who refreshes. */
+  #startTimerFrom2xx(response: SipResponse): void {
+    if (!this.#sessionTimer) return;
+    const m = /^\s*(\d{1,10})\s*(;.*)?$/.exec(response.headers.get('session-expires') ?? '');
+    if (m === null) return; // §7.4: no Session-Expires, no session expiration
+    const interval = Number(m[1]);
+    if (interval < 1) return;
+    const refresher = /;\s*refresher\s*=\s*uas\b/i.test(m[2] ?? '') ? 'uas' : 'uac';
+    this.useSessionTimer({ interval, weRefresh: refresher === 'uac', headers: [] });
+    this.startSessionTimer();
   }
 
   #receiveResponse(response: SipResponse): void {
@@ -102,6 +194,9 @@ export class OutgoingInviteSession extends InviteSession {
     if ((status === 401 || status === 407) && this.fsm.is('trying')) {
       if (this.#retryWithCredentials(response)) return;
     }
+    if (status === 422 && this.fsm.is('trying')) {
+      if (this.#retryWithLargerInterval(response)) return;
+    }
     const cancelled = status === 487 && this.#cancelRequested;
     this.finish({
       reason: cancelled ? 'cancelled' : 'rejected',
@@ -110,9 +205,55 @@ export class OutgoingInviteSession extends InviteSession {
     });
   }
 
+  /**
+   * RFC 3262 §4: a reliable 1xx (Require: 100rel, RSeq) is PRACKed when it is the first
+   * from its fork or its RSeq is one more than the last; a repeat (lower or equal RSeq) is
+   * a retransmission and a gap means an earlier one is missing: neither is processed.
+   * Returns false for a 1xx that must be ignored.
+   */
+  #acceptReliable(response: SipResponse): boolean {
+    if (response.status === 100 || !hasOptionTag(response, 'require', '100rel')) return true;
+    const rseq = parseRSeq(response.headers.get('rseq'));
+    const remoteTag = tagOf(response.to);
+    if (rseq === undefined || remoteTag === undefined) return true;
+    const last = this.#lastRSeq.get(remoteTag);
+    if (last !== undefined && rseq !== last + 1) return false;
+    this.#lastRSeq.set(remoteTag, rseq);
+    let dialog = this.dialog?.id.remoteTag === remoteTag ? this.dialog : undefined;
+    if (dialog === undefined) {
+      dialog = this.#forks.get(remoteTag) ?? Dialog.asUac(this.#request, response);
+      this.#forks.set(remoteTag, dialog);
+    }
+    dialog.receiveResponse(response);
+    const prack = dialog.createRequest('PRACK', {
+      via: this.host.newVia(),
+      headers: [['RAck', `${rseq} ${this.#request.cseq.seq} ${this.#request.method}`]],
+    });
+    const channel =
+      dialog === this.dialog
+        ? this.dialogChannel()
+        : this.host.channel(nextHop(dialog.routeSet, dialog.remoteTarget) ?? this.peer);
+    this.host.transactions.sendRequest(prack, channel, {
+      onResponse: (r) => {
+        if (r.status >= 200) this.emit('pracked', r);
+      },
+    });
+    return true;
+  }
+
   #receiveProvisional(response: SipResponse): void {
     if (!this.fsm.is('trying', 'early')) return;
     this.#provisionalSeen = true;
+    if (
+      response.status > 100 &&
+      tagOf(response.to) !== undefined &&
+      this.dialog === undefined &&
+      hasOptionTag(response, 'require', '100rel')
+    ) {
+      // The PRACK goes in the early dialog this 1xx creates.
+      this.registerDialog(Dialog.asUac(this.#request, response));
+    }
+    if (!this.#acceptReliable(response)) return;
     if (this.#cancelRequested) this.#sendCancel();
     if (response.status > 100 && tagOf(response.to) !== undefined) {
       if (this.dialog === undefined || this.dialog.id.remoteTag !== tagOf(response.to)) {
@@ -132,8 +273,9 @@ export class OutgoingInviteSession extends InviteSession {
     const seq = this.#request.cseq.seq;
     const remoteTag = tagOf(response.to);
     if (this.fsm.is('confirmed', 'terminated') && this.dialog?.id.remoteTag === remoteTag) {
-      // A retransmission (RFC 6026 Accepted state): repeat the ACK.
-      this.ack2xx(seq);
+      // A retransmission (RFC 6026 Accepted state): repeat the ACK, unless it still waits
+      // for the app's answer (the peer keeps resending the 2xx meanwhile, §13.3.1.4).
+      if (this.#ackAwaited !== seq) this.ack2xx(seq);
       return;
     }
     if (!this.fsm.is('trying', 'early')) {
@@ -148,15 +290,40 @@ export class OutgoingInviteSession extends InviteSession {
     }
     this.fsm.transition('confirmed');
     this.remoteSdp = sdpOf(response);
-    this.ack2xx(seq);
+    if (this.#deferAck && this.remoteSdp !== undefined && !this.#cancelRequested) {
+      // Delayed offer (§13.2.1): the 2xx holds the offer; the app answers in the ACK.
+      this.#ackAwaited = seq;
+    } else {
+      this.ack2xx(seq);
+    }
     if (this.#cancelRequested) {
       // CANCEL lost the race with the 2xx (§9.1): the call is up, so end it with BYE.
       this.sendByeOnly();
       this.finish({ reason: 'cancelled', by: 'local', status: response.status });
       return;
     }
+    this.#startTimerFrom2xx(response);
     this.emit('answered', this.remoteSdp);
     this.emit('confirmed');
+  }
+
+  /**
+   * Delayed offer (`invite({ deferAck: true })` without SDP): send the ACK with our answer
+   * to the offer the 2xx carried ('answered' event). The peer resends its 2xx until then
+   * and gives up after 64*T1 (§13.3.1.4).
+   */
+  ackWith(answerSdp: string | undefined): void {
+    const seq = this.#ackAwaited;
+    if (seq === undefined) return;
+    this.#ackAwaited = undefined;
+    if (answerSdp !== undefined) this.localSdp = answerSdp;
+    this.ack2xx(seq, answerSdp);
+  }
+
+  /** A BYE never overtakes a held-back ACK (§15): the ACK goes first, without answer. */
+  override bye(): void {
+    if (this.#ackAwaited !== undefined) this.ackWith(undefined);
+    super.bye();
   }
 
   #ackAndByeFork(response: SipResponse): void {

@@ -1,5 +1,6 @@
 /** Typed events an INVITE session emits to the application (STYLE.md: event maps as data). */
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { IncomingRefer } from './refer.ts';
 
 export type EndReason =
   /** BYE sent or received (§15). */
@@ -59,6 +60,17 @@ export interface InviteSessionEvents {
   reinvite: [offer: ReinviteOffer];
   /** INFO (e.g. application/dtmf-relay); answered 200 by the stack. */
   info: [info: InfoRequest];
+  /** UAS: a PRACK acknowledged our reliable provisional response (RFC 3262 §3). */
+  prack: [request: SipRequest];
+  /** UAC: the final response to a PRACK we sent for a reliable 1xx (RFC 3262 §4). */
+  pracked: [response: SipResponse];
+  /** MESSAGE in the dialog (RFC 3428); answered 200 by the stack. */
+  message: [message: InfoRequest];
+  /**
+   * REFER in the dialog (RFC 3515): call accept() (202 + NOTIFYs) or reject(status)
+   * before returning or later; without a listener: 603.
+   */
+  refer: [refer: IncomingRefer];
   /** Emitted exactly once. */
   ended: [end: SessionEnd];
 }

@@ -38,13 +38,22 @@ import type { UdpTransportOptions } from '../transport/udp-transport.ts';
 import { type EndpointReceiver, type EndpointTransport, hostPort } from './endpoint-transport.ts';
 import { IncomingInviteSession } from './incoming-invite-session.ts';
 import { ALLOW, type InviteSession } from './invite-session.ts';
+import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
 import { OutgoingInviteSession } from './outgoing-invite-session.ts';
 import { RegistrationClient, type RegistrationOptions } from './registration-client.ts';
 import type { SessionHost } from './session-host.ts';
 import { negotiateSessionTimer } from './session-timer.ts';
+import { answerChallenge } from './digest-client.ts';
+import type { NameAddr } from '../headers/name-addr.ts';
+import type { MessageResult, OutgoingMessageOptions } from './out-of-dialog-message.ts';
 import { TcpEndpointTransport } from './tcp-endpoint-transport.ts';
 import { UdpEndpointTransport } from './udp-endpoint-transport.ts';
+import { endpointTransports, inviteLocated } from '../dns/located-invite.ts';
+import { ServerLocator, type SipTarget } from '../dns/server-locator.ts';
+import { TlsEndpointTransport } from './tls-endpoint-transport.ts';
+import { WebSocketEndpointTransport } from './websocket-endpoint-transport.ts';
 import {
+  type ExtraListeners,
   type OutgoingCallOptions,
   type Refuse,
   type SipEndpointEvents,
@@ -69,6 +78,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   /** By Via protocol token ("UDP", "TCP"); the first attached is the default. */
   readonly #transports = new Map<string, EndpointTransport>();
   #closed = false;
+  #locator: ServerLocator | undefined;
 
   constructor(options: SipEndpointOptions = {}) {
     super();
@@ -92,10 +102,11 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   /**
    * UDP and TCP on one address and port (RFC 3261 §18: a UA listens on both). With port 0
-   * the TCP listener takes the port UDP was given.
+   * the TCP listener takes the port UDP was given. `tls` and `websocket` add those
+   * listeners (RFC 3261 §26.2, RFC 7118).
    */
   static async listen(
-    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'>,
+    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'> & ExtraListeners,
     options: SipEndpointOptions = {},
   ): Promise<SipEndpoint> {
     const endpoint = new SipEndpoint(options);
@@ -105,6 +116,18 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       endpoint.attach(
         await TcpEndpointTransport.listen({ ...transport, port: udp.local.port }, endpoint),
       );
+      const { tls, websocket } = transport;
+      if (tls !== undefined) {
+        const host = tls.host ?? transport.host;
+        endpoint.attach(await TlsEndpointTransport.listen({ ...tls, host }, endpoint));
+      }
+      if (websocket !== undefined) {
+        const host = websocket.host ?? transport.host;
+        const onClose = (peer: SocketAddress) => endpoint.connectionClosed(peer);
+        endpoint.attach(
+          await WebSocketEndpointTransport.listen({ ...websocket, host }, endpoint, { onClose }),
+        );
+      }
     } catch (err) {
       await endpoint.close();
       throw err;
@@ -123,6 +146,44 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     this.#transports.set(transport.protocol, transport);
   }
 
+  /** The attached transport for a Via protocol token ("UDP", "TLS", "WS", …). */
+  transportFor(protocol: string): EndpointTransport | undefined {
+    return this.#transports.get(protocol.toUpperCase());
+  }
+
+  /**
+   * A connection (e.g. a WebSocket) to `peer` is gone: sessions with that peer end now
+   * (RFC 7118 §5: nothing else reaches a WebSocket client). Incoming calls end as
+   * 'transport-error'; outgoing ones hang up (their BYE cannot leave, so no wait).
+   */
+  connectionClosed(peer: SocketAddress): void {
+    for (const s of [...this.#sessions]) {
+      const a = s.remoteAddress;
+      if (a.address !== peer.address || a.port !== peer.port) continue;
+      if (s instanceof IncomingInviteSession) s.transportFailed();
+      else s.hangup();
+    }
+  }
+
+  /** RFC 3263: where requests for `uri` should go, best first. */
+  locate(uri: string): Promise<SipTarget[]> {
+    this.#locator ??=
+      this.#options.locator ?? new ServerLocator({ transports: endpointTransports(this) });
+    return this.#locator.locate(uri);
+  }
+
+  /**
+   * Place a call to a URI that may name a host (RFC 3263 resolution and §4.3 failover;
+   * see dns/located-invite.ts). Resolves once the INVITE is sent.
+   */
+  inviteLocated(
+    options: Omit<OutgoingCallOptions, 'destination' | 'transport'>,
+  ): Promise<OutgoingInviteSession> {
+    this.#locator ??=
+      this.#options.locator ?? new ServerLocator({ transports: endpointTransports(this) });
+    return inviteLocated(this, this.#locator, options);
+  }
+
   /** The default transport's address. */
   get local(): SocketAddress {
     return this.#transport().local;
@@ -136,7 +197,9 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   /** Our Contact for the default transport (or `protocol`). */
   contactFor(protocol?: string): string {
     const t = this.#transport(protocol);
-    const transport = t.protocol === 'UDP' ? '' : `;transport=${t.protocol.toLowerCase()}`;
+    // RFC 7118 §7: "ws" names WebSocket with or without TLS.
+    const token = t.protocol === 'WSS' ? 'ws' : t.protocol.toLowerCase();
+    const transport = t.protocol === 'UDP' ? '' : `;transport=${token}`;
     return `<sip:${this.#user}@${hostPort(t.local)}${transport}>`;
   }
 
@@ -210,7 +273,21 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     h.append('CSeq', '1 INVITE');
     h.append('Contact', this.contactFor(transport.protocol));
     h.append('Allow', ALLOW);
-    for (const [name, value] of options.headers ?? []) h.append(name, value);
+    const extra = options.headers ?? [];
+    const timer = options.sessionTimer;
+    if (!extra.some(([name]) => name.toLowerCase() === 'supported')) {
+      // "timer" only when we will act on it (RFC 4028 §7.1).
+      const tags = SUPPORTED_OPTION_TAGS.filter((t) => t !== 'timer' || timer !== undefined);
+      h.append('Supported', tags.join(', '));
+    }
+    if (options.require100rel === true) h.append('Require', '100rel');
+    if (timer !== undefined) {
+      const minSE = Math.max(90, timer.minSE ?? 90);
+      const refresher = timer.refresher === undefined ? '' : `;refresher=${timer.refresher}`;
+      h.append('Session-Expires', `${Math.max(minSE, timer.interval ?? 1800)}${refresher}`);
+      h.append('Min-SE', String(minSE));
+    }
+    for (const [name, value] of extra) h.append(name, value);
     let body: Buffer | undefined;
     if (options.sdp !== undefined) {
       h.append('Content-Type', 'application/sdp');
@@ -223,6 +300,8 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         request,
         destination,
         options.credentials,
+        timer !== undefined,
+        options.deferAck === true,
       ),
     );
   }
@@ -309,9 +388,14 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       case 'INFO':
       case 'PRACK':
       case 'UPDATE':
+      case 'NOTIFY':
         this.#refuse(request, reply, { status: 481 });
         return;
       default: {
+        if (request.method === 'MESSAGE' && this.listenerCount('message') > 0) {
+          this.#receiveMessage(request, reply);
+          return;
+        }
         const hook = this.#options.onRequest;
         if (hook !== undefined) {
           const tx = this.transactions.createServerTransaction(
@@ -331,6 +415,87 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         this.#refuse(request, reply, { status: 405, headers: [['Allow', ALLOW]] });
       }
     }
+  }
+
+  /** RFC 3428 §7: 200 once delivered, unless the app refused during the event. */
+  #receiveMessage(request: SipRequest, reply: Channel): void {
+    let status = 200;
+    let from: NameAddr;
+    try {
+      from = request.from;
+    } catch {
+      this.#refuse(request, reply, { status: 400 });
+      return;
+    }
+    this.emit('message', {
+      request,
+      from,
+      contentType: request.contentType,
+      body: request.body.toString('utf8'),
+      reject: (s) => {
+        if (s >= 300 && s <= 699) status = s;
+      },
+    });
+    this.#refuse(request, reply, { status });
+  }
+
+  /**
+   * Send a MESSAGE outside any dialog (RFC 3428 §4); resolves with the final status. One
+   * 401/407 is answered with `credentials` (§22.2).
+   */
+  message(options: OutgoingMessageOptions): Promise<MessageResult> {
+    if (this.#closed)
+      return Promise.reject(new SipStackError(SipErrorCode.InvalidArgument, 'endpoint closed'));
+    const destination = options.destination ?? uriDestination(options.uri);
+    if (destination === undefined) {
+      return Promise.reject(
+        new SipStackError(
+          SipErrorCode.InvalidArgument,
+          `no destination for ${options.uri} (give one: DNS is not supported)`,
+        ),
+      );
+    }
+    const transport = this.#transport(options.transport ?? uriTransport(options.uri));
+    const h = new SipHeaders();
+    h.append('Via', this.#newVia(transport));
+    h.append('Max-Forwards', '70');
+    h.append(
+      'From',
+      `${options.from ?? `<sip:${this.#user}@${hostPort(transport.local)}>`};tag=${createTag(this.#random)}`,
+    );
+    h.append('To', options.to ?? `<${options.uri}>`);
+    h.append('Call-ID', createCallId(transport.local.address, this.#random));
+    h.append('CSeq', '1 MESSAGE');
+    for (const [name, value] of options.headers ?? []) h.append(name, value);
+    h.append('Content-Type', options.contentType ?? 'text/plain;charset=UTF-8');
+    const first = new SipRequest('MESSAGE', options.uri, h, Buffer.from(options.body, 'utf8'));
+    const channel = transport.channel(destination);
+    const send = (request: SipRequest, retried: boolean): Promise<MessageResult> =>
+      new Promise((resolve) => {
+        this.transactions.sendRequest(request, channel, {
+          onResponse: (r) => {
+            if (r.status < 200) return;
+            const credentials = options.credentials;
+            if ((r.status === 401 || r.status === 407) && !retried && credentials) {
+              const hh = request.headers.clone();
+              hh.remove('via');
+              hh.prepend('Via', this.#newVia(transport));
+              hh.set('CSeq', `${request.cseq.seq + 1} MESSAGE`);
+              const retry = new SipRequest('MESSAGE', request.uriText, hh, request.body);
+              const field = answerChallenge(r, retry, credentials, createTag(this.#random));
+              if (field !== undefined) {
+                retry.headers.append(field[0], field[1]);
+                resolve(send(retry, true));
+                return;
+              }
+            }
+            resolve({ status: r.status, response: r });
+          },
+          onTimeout: () => resolve({ status: 408 }),
+          onTransportError: () => resolve({ status: 503 }),
+        });
+      });
+    return send(first, false);
   }
 
   /** Answer a request with a final status through a new server transaction. */
@@ -359,7 +524,8 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       this.#refuse(request, reply, { status: 400, reason: 'Bad Contact Header' });
       return;
     }
-    const timerPolicy = this.#options.sessionTimer;
+    const timerPolicy =
+      this.#options.sessionTimer === false ? undefined : (this.#options.sessionTimer ?? {});
     if (timerPolicy !== undefined) {
       const timer = negotiateSessionTimer(request, timerPolicy);
       if (timer.kind === 'too-small') {
@@ -408,7 +574,11 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       );
       const created = session;
       this.#pending.set(tx.key, created);
-      created.once('ended', () => this.#pending.delete(tx.key));
+      created.once('ended', () => {
+        this.#pending.delete(tx.key);
+        // The transaction outlives the call by Timer L (64*T1); let the session go.
+        session = undefined;
+      });
       if (this.listenerCount('invite') === 0) created.reject(480);
       else this.emit('invite', created);
     };

@@ -3,6 +3,7 @@ import type { Channel } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import { TcpTransport, type TcpTransportOptions } from '../transport/tcp-transport.ts';
 import type { EndpointReceiver, EndpointTransport } from './endpoint-transport.ts';
+import { isSupportedOptionTag } from './option-tags.ts';
 
 export class TcpEndpointTransport implements EndpointTransport {
   readonly protocol = 'TCP';
@@ -20,10 +21,17 @@ export class TcpEndpointTransport implements EndpointTransport {
     options: TcpTransportOptions,
     receiver: EndpointReceiver,
   ): Promise<TcpEndpointTransport> {
-    const tcp = await TcpTransport.listen(options, {
-      onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
-      onResponse: (response, source) => receiver.receiveResponse(response, source),
-    });
+    const tcp = await TcpTransport.listen(
+      // Require: 100rel / timer are ours to honour (RFC 3262, RFC 4028), not a 420.
+      {
+        ...options,
+        validation: { isExtensionSupported: isSupportedOptionTag, ...options.validation },
+      },
+      {
+        onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
+        onResponse: (response, source) => receiver.receiveResponse(response, source),
+      },
+    );
     return new TcpEndpointTransport(tcp);
   }
 
@@ -33,6 +41,11 @@ export class TcpEndpointTransport implements EndpointTransport {
 
   channel(to: SocketAddress): Channel {
     return this.#tcp.channel(to);
+  }
+
+  /** Open (or reuse) a connection; rejects when it cannot be made (RFC 3263 §4.3). */
+  connect(to: SocketAddress): Promise<void> {
+    return this.#tcp.connect(to);
   }
 
   close(): Promise<void> {

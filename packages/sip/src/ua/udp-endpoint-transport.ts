@@ -3,6 +3,7 @@ import type { Channel } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import { UdpTransport, type UdpTransportOptions } from '../transport/udp-transport.ts';
 import type { EndpointReceiver, EndpointTransport } from './endpoint-transport.ts';
+import { isSupportedOptionTag } from './option-tags.ts';
 
 export class UdpEndpointTransport implements EndpointTransport {
   readonly protocol = 'UDP';
@@ -21,10 +22,17 @@ export class UdpEndpointTransport implements EndpointTransport {
     options: UdpTransportOptions,
     receiver: EndpointReceiver,
   ): Promise<UdpEndpointTransport> {
-    const udp = await UdpTransport.open(options, {
-      onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
-      onResponse: (response, source) => receiver.receiveResponse(response, source),
-    });
+    const udp = await UdpTransport.open(
+      // Require: 100rel / timer are ours to honour (RFC 3262, RFC 4028), not a 420.
+      {
+        ...options,
+        validation: { isExtensionSupported: isSupportedOptionTag, ...options.validation },
+      },
+      {
+        onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
+        onResponse: (response, source) => receiver.receiveResponse(response, source),
+      },
+    );
     return new UdpEndpointTransport(udp);
   }
 
