@@ -55,7 +55,7 @@ function normaliseDialed(dialed: string): string | null {
   }
 }
 
-function normaliseCaller(caller: string | null): string | null {
+export function normaliseCaller(caller: string | null): string | null {
   if (!caller) return null;
   try {
     return normalisePhone(caller);

@@ -12,7 +12,7 @@ import type { Tenant } from '../repositories/tenant-repository.ts';
 import type { Trunk } from '../repositories/trunk-repository.ts';
 import type { Services } from '../services/index.ts';
 import { systemActor } from '../services/store.ts';
-import { admit, trunkFor } from './admission.ts';
+import { admit, normaliseCaller, trunkFor } from './admission.ts';
 import type { CallContext } from './call-context.ts';
 import { type CallSummary, runCallSession } from './call-session.ts';
 import type { CallChannel, OutboundRoute } from './channel.ts';
@@ -85,6 +85,8 @@ export class InboundCallHandler {
     };
 
     if (admission.kind === 'reject') {
+      // E.164 like every other record; a caller ID that is no phone number is kept as sent.
+      const refusedCaller = offer.withheld ? null : (normaliseCaller(offer.caller) ?? offer.caller);
       this.#log?.info(
         { sipCallId: call.sipCallId, status: admission.status, reason: admission.reason },
         'inbound call refused',
@@ -96,7 +98,7 @@ export class InboundCallHandler {
             ...base,
             tenantId: admission.tenantId,
             numberId: admission.numberId,
-            caller: offer.caller,
+            caller: refusedCaller,
             answeredAt: null,
             endedAt,
             hangupBy: 'platform',
@@ -115,7 +117,7 @@ export class InboundCallHandler {
               kind: 'inbound',
               peer: call.sourceAddress,
               sipCallId: call.sipCallId,
-              fromNumber: offer.caller,
+              fromNumber: refusedCaller,
               toNumber: offer.dialed,
               startedAt: offeredAt.toISOString(),
               answeredAt: null,

@@ -384,6 +384,7 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     assert.equal(c.disposition, 'blocked');
     assert.equal(c.billable, false);
     assert.equal(c.sipStatus, 603);
+    assert.equal(c.caller, '+819099990000', 'refused calls keep the caller in E.164 too');
     const legs = await s.calls.legs(c.id);
     assert.deepEqual(
       legs.map((l) => [l.kind, l.outcome, l.sipStatus, l.hangupBy, l.answeredAt]),
