@@ -220,6 +220,30 @@ describe('SIP over WebSocket (RFC 7118)', { timeout: 30_000 }, () => {
     }
   });
 
+  test('Require: timer is honoured over WebSocket too (RFC 4028), not refused with 420', async () => {
+    const { ws, ua } = await globalClient(url);
+    try {
+      ua.send(
+        sipRequest('INVITE', {
+          user: 'tim',
+          uri: 'sip:service@uketsuke.test',
+          callId: 'call-timer',
+          body: OFFER,
+          extra: ['Require: timer', 'Supported: timer', 'Session-Expires: 1800'],
+        }),
+      );
+      const answer = await ua.next<SipResponse>(response(200, 'INVITE'));
+      assert.match(answer.headers.get('session-expires') ?? '', /^1800/);
+      const toTag = /tag=([^;>]+)/.exec(answer.headers.get('to') ?? '')?.[1] ?? '';
+      const dialog = { user: 'tim', uri: 'sip:uketsuke@127.0.0.1', callId: 'call-timer', toTag };
+      ua.send(sipRequest('ACK', { ...dialog, extra: [] }));
+      ua.send(sipRequest('BYE', { ...dialog, cseq: 2 }));
+      await ua.next(response(200, 'BYE'));
+    } finally {
+      ws.close();
+    }
+  });
+
   test('ws client: our endpoint calls the registered client over its connection', async () => {
     const { ws, ua } = await wsClient(url);
     try {

@@ -7,6 +7,7 @@ import {
   type TlsTransportOptions,
 } from '../transport/tls-transport.ts';
 import type { EndpointReceiver, EndpointTransport } from './endpoint-transport.ts';
+import { isSupportedOptionTag } from './option-tags.ts';
 
 export class TlsEndpointTransport implements EndpointTransport {
   readonly protocol = 'TLS';
@@ -24,10 +25,15 @@ export class TlsEndpointTransport implements EndpointTransport {
     options: TlsTransportOptions,
     receiver: EndpointReceiver,
   ): Promise<TlsEndpointTransport> {
-    const tls = await TlsTransport.listen(options, {
-      onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
-      onResponse: (response, source) => receiver.receiveResponse(response, source),
-    });
+    // Require: 100rel / timer are ours to honour (RFC 3262, RFC 4028), not a 420.
+    const validation = { isExtensionSupported: isSupportedOptionTag, ...options.validation };
+    const tls = await TlsTransport.listen(
+      { ...options, validation },
+      {
+        onRequest: (request, source, reply) => receiver.receiveRequest(request, source, reply),
+        onResponse: (response, source) => receiver.receiveResponse(response, source),
+      },
+    );
     return new TlsEndpointTransport(tls);
   }
 

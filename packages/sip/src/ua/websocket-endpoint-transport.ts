@@ -16,6 +16,15 @@ import {
   type WebSocketTransportOptions,
 } from '../transport/websocket-transport.ts';
 import type { EndpointReceiver, EndpointTransport } from './endpoint-transport.ts';
+import { isSupportedOptionTag } from './option-tags.ts';
+
+/** Require: 100rel / timer are ours to honour (RFC 3262, RFC 4028), not a 420. */
+function withOptionTags<T extends WebSocketTransportOptions>(options: T): T {
+  return {
+    ...options,
+    validation: { isExtensionSupported: isSupportedOptionTag, ...options.validation },
+  };
+}
 
 export interface WebSocketEndpointEvents {
   /** A connection closed: requests to `peer` now fail with a transport error. */
@@ -52,7 +61,7 @@ export class WebSocketEndpointTransport implements EndpointTransport {
     events: WebSocketEndpointEvents = {},
   ): Promise<WebSocketEndpointTransport> {
     const ws = await WebSocketTransport.listen(
-      options,
+      withOptionTags(options),
       WebSocketEndpointTransport.#handler(receiver, events),
     );
     return new WebSocketEndpointTransport(ws, ws.secure ? 'WSS' : 'WS', ws.local);
@@ -69,7 +78,7 @@ export class WebSocketEndpointTransport implements EndpointTransport {
     events: WebSocketEndpointEvents = {},
   ): WebSocketEndpointTransport {
     const ws = new WebSocketTransport(
-      options,
+      withOptionTags(options),
       WebSocketEndpointTransport.#handler(receiver, events),
     );
     return new WebSocketEndpointTransport(ws, options.secure ? 'WSS' : 'WS', options.advertised);
