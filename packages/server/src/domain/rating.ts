@@ -146,21 +146,8 @@ function line(
 ): ChargeLine {
   const peerClass = lineClassOf(peer);
   const t = findTariff(tariffs, kind, peerClass);
-  if (!t) {
-    return {
-      leg,
-      kind,
-      peer,
-      peerClass,
-      seconds,
-      units: 0,
-      unitSeconds: 0,
-      pricePerUnitSen: 0,
-      amountSen: 0,
-      tariffId: null,
-    };
-  }
-  const units = Math.ceil(seconds / t.unitSeconds);
+  // No tariff: an unrated line (zero units) that marks the call incomplete.
+  const units = t ? Math.ceil(seconds / t.unitSeconds) : 0;
   return {
     leg,
     kind,
@@ -168,10 +155,10 @@ function line(
     peerClass,
     seconds,
     units,
-    unitSeconds: t.unitSeconds,
-    pricePerUnitSen: t.pricePerUnitSen,
-    amountSen: units * t.pricePerUnitSen,
-    tariffId: t.id,
+    unitSeconds: t?.unitSeconds ?? 0,
+    pricePerUnitSen: t?.pricePerUnitSen ?? 0,
+    amountSen: units * (t?.pricePerUnitSen ?? 0),
+    tariffId: t?.id ?? null,
   };
 }
 

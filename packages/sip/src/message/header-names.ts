@@ -78,10 +78,18 @@ export const SINGLE_HEADERS: readonly string[] = [
   'to',
 ];
 
+/** Keys of spellings seen so far (code asks with the same few names over and over). */
+const KEYS = new Map<string, string>();
+
 /** Lower-cased full name for any spelling of a header name, compact or not. */
 export function headerKey(name: string): string {
+  const seen = KEYS.get(name);
+  if (seen !== undefined) return seen;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  const key = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  // Bounded: names also come from the wire.
+  if (KEYS.size < 2048) KEYS.set(name, key);
+  return key;
 }
 
 /** Memo tables below are bounded so hostile peers inventing names cannot grow them. */

@@ -73,6 +73,12 @@ export function serializeHead(msg: SipMessage, options: SerializeOptions = {}): 
 }
 
 export function serializeMessage(msg: SipMessage, options: SerializeOptions = {}): Buffer {
-  const head = Buffer.from(serializeHead(msg, options), 'utf8');
-  return msg.body.length === 0 ? head : Buffer.concat([head, msg.body]);
+  const head = serializeHead(msg, options);
+  if (msg.body.length === 0) return Buffer.from(head, 'utf8');
+  // One buffer for head and body (no intermediate head buffer to concatenate).
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + msg.body.length);
+  out.write(head, 0, 'utf8');
+  msg.body.copy(out, headLength);
+  return out;
 }
