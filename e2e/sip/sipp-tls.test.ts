@@ -15,14 +15,19 @@
  * Skipped when SIPp, Kamailio (with tls.so) or openssl is missing.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { isLoopback, type SessionEnd, SipEndpoint, TlsEndpointTransport } from '@uketsuke/sip';
+import {
+  makeTestCertificate,
+  OPENSSL_SKIP,
+  type TestCertificate,
+} from '@uketsuke/sip/test-support/test-certificate.ts';
 import { AnsweringApp, answerSdp } from './support/answering-app.ts';
 import { KAMAILIO, KAMAILIO_MODULES, KAMAILIO_SKIP } from './support/kamailio.ts';
 import { uacRecordRoute, uasRecordRoute, writeScenario } from './support/kamailio-scenarios.ts';
@@ -37,12 +42,11 @@ import {
 } from './support/sipp.ts';
 
 const TIMEOUT = 90_000;
-const OPENSSL = '/usr/bin/openssl';
 const SKIP =
   SIPP_SKIP ??
   KAMAILIO_SKIP ??
   (existsSync(join(KAMAILIO_MODULES, 'tls.so')) ? undefined : 'Kamailio tls module missing') ??
-  (existsSync(OPENSSL) ? undefined : 'openssl missing');
+  OPENSSL_SKIP;
 
 /** Whether this SIPp was built with TLS (it refuses `-t l1` otherwise). */
 function sippHasTls(): boolean {
@@ -52,45 +56,6 @@ function sippHasTls(): boolean {
     timeout: 10_000,
   });
   return !`${r.stdout}${r.stderr}`.includes('compile SIPp with OpenSSL');
-}
-
-function makeCertificate(dir: string): {
-  cert: string;
-  key: string;
-  certFile: string;
-  keyFile: string;
-} {
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    OPENSSL,
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=sip.test',
-      '-addext',
-      'subjectAltName=DNS:sip.test,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore', timeout: 20_000 },
-  );
-  return {
-    cert: readFileSync(certFile, 'utf8'),
-    key: readFileSync(keyFile, 'utf8'),
-    certFile,
-    keyFile,
-  };
 }
 
 function udpFree(port: number): Promise<boolean> {
@@ -289,13 +254,13 @@ function assertAllSucceeded(r: SippResult, calls: number, extra: string): void {
 
 describe('SIP over TLS with Kamailio (and SIPp) as peers', { timeout: 4 * TIMEOUT }, () => {
   let dir: string;
-  let cert: ReturnType<typeof makeCertificate>;
+  let cert: TestCertificate;
   let app: AnsweringApp;
   let kamailio: KamailioTls;
   before(async () => {
     if (SKIP !== undefined) return;
     dir = mkdtempSync(join(tmpdir(), 'uk-sipp-tls-'));
-    cert = makeCertificate(dir);
+    cert = makeTestCertificate(['sip.test']);
     app = await AnsweringApp.start();
     app.endpoint.attach(
       await TlsEndpointTransport.listen(
@@ -317,6 +282,7 @@ describe('SIP over TLS with Kamailio (and SIPp) as peers', { timeout: 4 * TIMEOU
     await kamailio?.stop();
     await app?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    cert?.dispose();
   });
 
   test('SIPp uac ─UDP─▶ Kamailio ─TLS─▶ our UAS: 20 calls with ACK and BYE over TLS', {
