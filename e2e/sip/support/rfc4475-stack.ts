@@ -4,38 +4,10 @@
  * (see rfc4475-outcomes.ts), prints "ready" and runs until SIGTERM. Meant to run inside a
  * loopback-only network namespace; it also refuses non-loopback destinations itself.
  */
-import {
-  createResponse,
-  createTag,
-  isLoopback,
-  SipEndpoint,
-  type ValidationOptions,
-} from '@uketsuke/sip';
+import { createResponse, createTag, isLoopback, SipEndpoint } from '@uketsuke/sip';
+import { UAS_PROFILE } from '@uketsuke/sip/test-support/validation-profile.ts';
 
-const STANDARD_METHODS = new Set([
-  'INVITE',
-  'ACK',
-  'BYE',
-  'CANCEL',
-  'OPTIONS',
-  'REGISTER',
-  'PRACK',
-  'SUBSCRIBE',
-  'NOTIFY',
-  'PUBLISH',
-  'INFO',
-  'REFER',
-  'MESSAGE',
-  'UPDATE',
-]);
-
-const validation: ValidationOptions = {
-  role: 'uas',
-  isMethodSupported: (m) => STANDARD_METHODS.has(m),
-  isExtensionSupported: (tag) => tag === '100rel' || tag === 'timer' || tag === 'replaces',
-  acceptedContentTypes: ['application/sdp', 'multipart/mixed', 'text/plain'],
-  responseContentTypes: (m) => (m === 'INVITE' ? ['application/sdp'] : undefined),
-};
+const validation = UAS_PROFILE;
 
 const port = Number(process.argv[2] ?? 5999);
 const endpoint = await SipEndpoint.listenUdp(
