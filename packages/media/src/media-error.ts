@@ -32,6 +32,8 @@ export const MediaErrorCode = {
   BridgeUnsupported: 'MEDIA_BRIDGE_UNSUPPORTED',
   /** A media worker thread died; its endpoints are gone. */
   WorkerFailed: 'MEDIA_WORKER_FAILED',
+  /** The browser's DTLS handshake failed, or its certificate did not match the SDP fingerprint. */
+  WebRtcDtlsFailed: 'MEDIA_WEBRTC_DTLS_FAILED',
 } as const;
 
 export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];
