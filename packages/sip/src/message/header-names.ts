@@ -102,7 +102,10 @@ const CANONICAL_SEEN = new Map<string, string>();
 export function canonicalName(key: string): string {
   const known = CANONICAL[key] ?? CANONICAL_SEEN.get(key);
   if (known !== undefined) return known;
-  const name = key.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
+  const name = key.replace(
+    /(^|-)([a-z])/g,
+    (_m, dash: string, ch: string) => dash + ch.toUpperCase(),
+  );
   if (CANONICAL_SEEN.size < MAX_SPELLINGS) CANONICAL_SEEN.set(key, name);
   return name;
 }

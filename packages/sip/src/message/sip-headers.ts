@@ -170,12 +170,11 @@ export class SipHeaders implements Iterable<HeaderField> {
   replaceFirstValue(name: string, value: string): void {
     const f = SipHeaders.checkedField(name, value);
     const at = this.#fields.findIndex((x) => x.key === f.key);
-    const current = at < 0 ? undefined : this.#fields[at]!;
-    const several =
-      current !== undefined &&
-      current.value.includes(',') &&
-      splitList(current.value, current.name).length > 1;
-    if (current === undefined || several) {
+    const current = at < 0 ? undefined : this.#fields[at];
+    if (
+      current === undefined ||
+      (current.value.includes(',') && splitList(current.value, current.name).length > 1)
+    ) {
       this.removeFirstValue(name);
       this.prepend(name, value);
       return;

@@ -78,7 +78,10 @@ export class UdpTransport {
   }
 
   static open(options: UdpTransportOptions, handler: UdpTransportHandler): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
+    const socket = createSocket({
+      type: isIP(options.host) === 6 ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+    });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {
