@@ -35,7 +35,7 @@ export function ensureSystemPackages(root: string, log: (line: string) => void):
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...names], {
+    execFileSync('apt-get', ['install', '-y', '-qq', ...names], {
       stdio: 'inherit',
       env,
     });
