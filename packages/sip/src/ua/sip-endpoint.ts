@@ -18,8 +18,7 @@ import { dialogKey } from '../dialog/dialog.ts';
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import { tagOf } from '../headers/name-addr.ts';
 import { createResponse } from '../message/create-response.ts';
-import { SipHeaders } from '../message/sip-headers.ts';
-import { SipRequest, type SipResponse } from '../message/sip-message.ts';
+import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import {
   createBranch,
   createCallId,
@@ -37,15 +36,18 @@ import type { TcpTransportOptions } from '../transport/tcp-transport.ts';
 import type { UdpTransportOptions } from '../transport/udp-transport.ts';
 import { type EndpointReceiver, type EndpointTransport, hostPort } from './endpoint-transport.ts';
 import { IncomingInviteSession } from './incoming-invite-session.ts';
+import { buildInitialInvite, type RequestOrigin } from './initial-request.ts';
 import { ALLOW, type InviteSession } from './invite-session.ts';
-import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
 import { OutgoingInviteSession } from './outgoing-invite-session.ts';
 import { RegistrationClient, type RegistrationOptions } from './registration-client.ts';
 import type { SessionHost } from './session-host.ts';
 import { negotiateSessionTimer } from './session-timer.ts';
-import { answerChallenge } from './digest-client.ts';
 import type { NameAddr } from '../headers/name-addr.ts';
-import type { MessageResult, OutgoingMessageOptions } from './out-of-dialog-message.ts';
+import {
+  type MessageResult,
+  type OutgoingMessageOptions,
+  sendOutOfDialogMessage,
+} from './out-of-dialog-message.ts';
 import { TcpEndpointTransport } from './tcp-endpoint-transport.ts';
 import { UdpEndpointTransport } from './udp-endpoint-transport.ts';
 import { endpointTransports, inviteLocated } from '../dns/located-invite.ts';
@@ -239,6 +241,16 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     };
   }
 
+  /** What requests we start on `t` need from us (ua/initial-request.ts). */
+  #origin(t: EndpointTransport): RequestOrigin {
+    return {
+      local: t.local,
+      newVia: () => this.#newVia(t),
+      random: this.#random,
+      user: this.#user,
+    };
+  }
+
   #newVia(t: EndpointTransport): string {
     return `SIP/2.0/${t.protocol} ${hostPort(t.local)};branch=${createBranch(this.#random)};rport`;
   }
@@ -260,47 +272,17 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       );
     }
     const transport = this.#transport(options.transport ?? uriTransport(options.uri));
-    const local = transport.local;
-    const h = new SipHeaders();
-    h.append('Via', this.#newVia(transport));
-    h.append('Max-Forwards', '70');
-    h.append(
-      'From',
-      `${options.from ?? `<sip:${this.#user}@${hostPort(local)}>`};tag=${createTag(this.#random)}`,
+    const request = buildInitialInvite(
+      { ...this.#origin(transport), contact: this.contactFor(transport.protocol) },
+      options,
     );
-    h.append('To', options.to ?? `<${options.uri}>`);
-    h.append('Call-ID', createCallId(local.address, this.#random));
-    h.append('CSeq', '1 INVITE');
-    h.append('Contact', this.contactFor(transport.protocol));
-    h.append('Allow', ALLOW);
-    const extra = options.headers ?? [];
-    const timer = options.sessionTimer;
-    if (!extra.some(([name]) => name.toLowerCase() === 'supported')) {
-      // "timer" only when we will act on it (RFC 4028 §7.1).
-      const tags = SUPPORTED_OPTION_TAGS.filter((t) => t !== 'timer' || timer !== undefined);
-      h.append('Supported', tags.join(', '));
-    }
-    if (options.require100rel === true) h.append('Require', '100rel');
-    if (timer !== undefined) {
-      const minSE = Math.max(90, timer.minSE ?? 90);
-      const refresher = timer.refresher === undefined ? '' : `;refresher=${timer.refresher}`;
-      h.append('Session-Expires', `${Math.max(minSE, timer.interval ?? 1800)}${refresher}`);
-      h.append('Min-SE', String(minSE));
-    }
-    for (const [name, value] of extra) h.append(name, value);
-    let body: Buffer | undefined;
-    if (options.sdp !== undefined) {
-      h.append('Content-Type', 'application/sdp');
-      body = Buffer.from(options.sdp, 'utf8');
-    }
-    const request = new SipRequest('INVITE', options.uri, h, body);
     return this.#track(
       new OutgoingInviteSession(
         this.#sessionHost(transport.protocol),
         request,
         destination,
         options.credentials,
-        timer !== undefined,
+        options.sessionTimer !== undefined,
         options.deferAck === true,
       ),
     );
@@ -456,46 +438,14 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       );
     }
     const transport = this.#transport(options.transport ?? uriTransport(options.uri));
-    const h = new SipHeaders();
-    h.append('Via', this.#newVia(transport));
-    h.append('Max-Forwards', '70');
-    h.append(
-      'From',
-      `${options.from ?? `<sip:${this.#user}@${hostPort(transport.local)}>`};tag=${createTag(this.#random)}`,
+    return sendOutOfDialogMessage(
+      {
+        ...this.#origin(transport),
+        transactions: this.transactions,
+        channel: transport.channel(destination),
+      },
+      options,
     );
-    h.append('To', options.to ?? `<${options.uri}>`);
-    h.append('Call-ID', createCallId(transport.local.address, this.#random));
-    h.append('CSeq', '1 MESSAGE');
-    for (const [name, value] of options.headers ?? []) h.append(name, value);
-    h.append('Content-Type', options.contentType ?? 'text/plain;charset=UTF-8');
-    const first = new SipRequest('MESSAGE', options.uri, h, Buffer.from(options.body, 'utf8'));
-    const channel = transport.channel(destination);
-    const send = (request: SipRequest, retried: boolean): Promise<MessageResult> =>
-      new Promise((resolve) => {
-        this.transactions.sendRequest(request, channel, {
-          onResponse: (r) => {
-            if (r.status < 200) return;
-            const credentials = options.credentials;
-            if ((r.status === 401 || r.status === 407) && !retried && credentials) {
-              const hh = request.headers.clone();
-              hh.remove('via');
-              hh.prepend('Via', this.#newVia(transport));
-              hh.set('CSeq', `${request.cseq.seq + 1} MESSAGE`);
-              const retry = new SipRequest('MESSAGE', request.uriText, hh, request.body);
-              const field = answerChallenge(r, retry, credentials, createTag(this.#random));
-              if (field !== undefined) {
-                retry.headers.append(field[0], field[1]);
-                resolve(send(retry, true));
-                return;
-              }
-            }
-            resolve({ status: r.status, response: r });
-          },
-          onTimeout: () => resolve({ status: 408 }),
-          onTransportError: () => resolve({ status: 503 }),
-        });
-      });
-    return send(first, false);
   }
 
   /** Answer a request with a final status through a new server transaction. */
