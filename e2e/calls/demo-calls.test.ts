@@ -8,27 +8,13 @@
  *   050-1234-5678 IVR: 2 → callback capture (number + #, MMDD, HH, confirm 1) → task + e-mail report
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { SmtpSinkProcess } from '@uketsuke/server/test-support/smtp-sink-process.ts';
-import { freeUdpPort, killAllSipp, runSipp, SIPP_SKIP } from '../sip/support/sipp.ts';
+import { SIPP_SKIP } from '../sip/support/sipp.ts';
+import { type DemoServer, lastCall, sippCall, startDemo } from './support/demo-server.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const scenarios = resolve(import.meta.dirname, 'scenarios');
 const espeak = existsSync('/usr/bin/espeak-ng');
-
-const freeTcpPort = () =>
-  new Promise<number>((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 
 describe('calls into the demo service with SIPp', {
   skip:
@@ -36,94 +22,26 @@ describe('calls into the demo service with SIPp', {
     (espeak ? false : 'espeak-ng is not installed (apt-get install espeak-ng): no prompts to play'),
   timeout: 300_000,
 }, () => {
-  let proc: ChildProcess | undefined;
+  let server: DemoServer;
   let sink: SmtpSinkProcess;
-  let http = '';
-  let sipPort = 0;
-  let cookie = '';
-  const dataDir = mkdtempSync(join(tmpdir(), 'uketsuke-calls-'));
-  const api = async (path: string) => {
-    const r = await fetch(`${http}/api/v1${path}`, { headers: { cookie } });
-    assert.equal(r.status, 200, `${path}: ${r.status}`);
-    return (await r.json()) as any;
-  };
+  const api = (path: string) => server.api(path);
+  /** One SIPp call; returns the call record it left. */
   const call = async (scenario: string, service: string, keys: string[] = []) => {
-    const r = await runSipp({
-      remote: `127.0.0.1:${sipPort}`,
-      args: [
-        '-sf',
-        join(scenarios, scenario),
-        '-s',
-        service,
-        '-m',
-        '1',
-        '-p',
-        String(await freeUdpPort()),
-        '-mp',
-        String(33_000 + Math.floor(Math.random() * 500) * 2),
-        '-timeout',
-        '150',
-        ...keys,
-      ],
-      timeoutMs: 160_000,
-    });
-    assert.equal(
-      r.exitCode,
-      0,
-      `SIPp ${scenario}: ${r.output.slice(-800)}\n${r.screen.slice(-1500)}`,
-    );
-    assert.equal(r.successful, 1);
-    // The call record is written as the call ends; give it a moment.
-    await new Promise((res) => setTimeout(res, 300));
-    return (await api('/calls?limit=1'))[0];
+    const before = (await server.api('/calls?limit=1'))[0]?.id;
+    await sippCall(server, { scenario, service, extra: keys, timeoutSec: 150 });
+    return lastCall(server, before);
   };
 
   before(async () => {
     sink = await SmtpSinkProcess.start();
-    const port = await freeTcpPort();
-    sipPort = await freeUdpPort();
-    http = `http://127.0.0.1:${port}`;
-    proc = spawn(process.execPath, [join(root, 'packages/server/src/main.ts'), '--demo'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        UKETSUKE_DATA_DIR: dataDir,
-        UKETSUKE_HTTP_PORT: String(port),
-        UKETSUKE_HTTP_HOST: '127.0.0.1',
-        UKETSUKE_SIP_PORT: String(sipPort),
-        UKETSUKE_RTP_PORTS: '34000-34199',
-        UKETSUKE_SMTP_URL: sink.url,
-        UKETSUKE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    server = await startDemo({
+      UKETSUKE_RTP_PORTS: '34000-34199',
+      UKETSUKE_SMTP_URL: sink.url,
     });
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${http}/healthz`)).ok) break;
-      } catch {}
-      if (i > 300) throw new Error('demo did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const login = await fetch(`${http}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'admin@example.com', password: 'admin-demo-pass' }),
-    });
-    cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
   });
   after(async () => {
-    killAllSipp();
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
-    }
+    await server?.close();
     await sink?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('announcement-only: early media and a final response; never answered, not recorded', async () => {
