@@ -263,15 +263,21 @@ describeEachDatabase('inbound calls through call control', (ctx) => {
     );
     assert.equal((await cdr(anon.callId)).callbackTaskId, null);
     // In the queue: abandoned_in_queue with the wait, and a task.
+    let queued: () => void = () => {};
+    const inQueue = new Promise<void>((r) => {
+      queued = r;
+    });
     queues = {
       offer: (_o, signal) =>
-        new Promise((resolve) =>
-          signal.addEventListener('abort', () => resolve({ outcome: 'timeout', waitMs: 0 })),
-        ),
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => resolve({ outcome: 'timeout', waitMs: 0 }));
+          queued();
+        }),
     };
     const channel = new ScriptedChannel({ inputs: ['1'] });
     const pending = call('050-5000-0001', { channel }).result;
-    await new Promise((r) => setTimeout(r, 20));
+    // The caller waits in the queue before time passes (not after a guessed delay).
+    await inQueue;
     ctx().clock.advance(42_000);
     channel.callerHangsUp();
     const q = await cdr(handled(await pending).callId);
