@@ -64,6 +64,9 @@ import {
 } from './endpoint-options.ts';
 import { uriDestination } from './uri-destination.ts';
 
+/** The TCP twin of a kernel-chosen UDP port was in use (SipEndpoint.listen retries). */
+class TcpPortTaken extends Error {}
+
 export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements EndpointReceiver {
   readonly clock: Clock;
   readonly transactions: TransactionLayer;
@@ -111,13 +114,32 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'> & ExtraListeners,
     options: SipEndpointOptions = {},
   ): Promise<SipEndpoint> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await SipEndpoint.#listenOnce(transport, options);
+      } catch (err) {
+        // With port 0 the kernel picks a UDP port whose TCP twin may be taken (often as the
+        // local port of someone's outgoing connection): pick again, a bounded number of times.
+        if (!(err instanceof TcpPortTaken) || attempt >= 20) throw err;
+      }
+    }
+  }
+
+  static async #listenOnce(
+    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'> & ExtraListeners,
+    options: SipEndpointOptions,
+  ): Promise<SipEndpoint> {
     const endpoint = new SipEndpoint(options);
     const udp = await UdpEndpointTransport.open(transport, endpoint);
     endpoint.attach(udp);
     try {
-      endpoint.attach(
-        await TcpEndpointTransport.listen({ ...transport, port: udp.local.port }, endpoint),
-      );
+      const tcp = await TcpEndpointTransport.listen(
+        { ...transport, port: udp.local.port },
+        endpoint,
+      ).catch((err: NodeJS.ErrnoException) => {
+        throw transport.port === 0 && err.code === 'EADDRINUSE' ? new TcpPortTaken() : err;
+      });
+      endpoint.attach(tcp);
       const { tls, websocket } = transport;
       if (tls !== undefined) {
         const host = tls.host ?? transport.host;
