@@ -297,6 +297,7 @@ describe('softphones through the B2BUA app', { skip: SKIP, timeout: 120_000 }, (
 
   test('MESSAGE (RFC 3428): linphonec → app → baresip, and the app → linphonec', async () => {
     const n = app.messages.length;
+    const screened = app.messageScreening.length;
     bob.send(`chat sip:alice@127.0.0.1:${APP_PORT} hello alice, it is bob`);
     await waitFor(
       'the forwarded MESSAGE to be answered',
@@ -310,6 +311,8 @@ describe('softphones through the B2BUA app', { skip: SKIP, timeout: 120_000 }, (
       body: 'hello alice, it is bob',
       status: 200,
     });
+    // The app challenged linphonec's MESSAGE (407) and admitted its authenticated retry.
+    assert.deepEqual(app.messageScreening.slice(screened), [407, 200]);
     // baresip's SIP trace shows the body it accepted (its stdout may lag the 200).
     await waitFor(
       "the MESSAGE body in baresip's trace",

@@ -107,6 +107,9 @@ export class B2buaApp {
     });
   }
 
+  /** Screening outcome of each incoming MESSAGE: 407 challenged, 200 admitted. */
+  messageScreening: number[] = [];
+
   /** MESSAGEs forwarded, with the callee's final status. */
   readonly messages: Array<{ from: string; to: string; body: string; status: number }> = [];
 
@@ -122,6 +125,8 @@ export class B2buaApp {
       },
     });
     const registrar = new Registrar({ clock: systemClock, authenticator, minExpires: 30 });
+    const screenMessage = authenticator.screenRequests(() => false, 'proxy');
+    const messageScreening: number[] = [];
     const endpoint = await SipEndpoint.listen(
       { host, port: options.port ?? 0, allowDestination: isLoopback },
       {
@@ -129,9 +134,17 @@ export class B2buaApp {
         onRequest: registrar.handles,
         // §22.3: callers must authenticate their INVITEs too (407).
         screenInvite: authenticator.screenInvites(() => false),
+        // Pager MESSAGEs are relayed like calls, so they authenticate the same way.
+        screenMessage: async (request, source) => {
+          const refusal = await screenMessage(request, source);
+          messageScreening.push(refusal?.status ?? 200);
+          return refusal;
+        },
       },
     );
-    return new B2buaApp(endpoint, registrar, host, options.reliableProvisionals === true);
+    const app = new B2buaApp(endpoint, registrar, host, options.reliableProvisionals === true);
+    app.messageScreening = messageScreening;
+    return app;
   }
 
   get port(): number {

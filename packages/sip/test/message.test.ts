@@ -104,6 +104,69 @@ describe('MESSAGE (RFC 3428)', () => {
     );
   });
 
+  test('screenMessage challenges before any listener sees the message', async () => {
+    const w = endpointPair();
+    await w.b.close();
+    const auth = new DigestAuthenticator({
+      realm: 'test',
+      clock: w.clock,
+      lookup: (user) => (user === 'alice' ? { password: 'secret' } : undefined),
+    });
+    const hooked: string[] = [];
+    const b = new SipEndpoint({
+      clock: w.clock,
+      // A registrar-like hook that handles only REGISTER: it must not open the door.
+      onRequest: (request) => {
+        hooked.push(request.method);
+        return false;
+      },
+      screenMessage: auth.screenRequests(() => false, 'www'),
+    });
+    b.attach(new LoopbackEndpointTransport(w.net, B, b));
+    const delivered: string[] = [];
+    b.on('message', (m) => delivered.push(m.body));
+    const settle = async (p: Promise<{ status: number }>) => {
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setImmediate(r));
+        w.clock.advance(50);
+      }
+      return (await p).status;
+    };
+    assert.equal(await settle(w.a.message({ uri: URI, body: 'anonymous' })), 401);
+    const signed = w.a.message({
+      uri: URI,
+      body: 'signed',
+      credentials: { username: 'alice', password: 'secret' },
+    });
+    assert.equal(await settle(signed), 200);
+    assert.deepEqual(delivered, ['signed']);
+    // The hook saw every MESSAGE first; one transaction answered each (no duplicates).
+    assert.deepEqual(hooked, ['MESSAGE', 'MESSAGE', 'MESSAGE']);
+    assert.deepEqual(
+      w.summary().filter((x) => x.endsWith('MESSAGE')),
+      ['MESSAGE', '401 MESSAGE', 'MESSAGE', '401 MESSAGE', 'MESSAGE', '200 MESSAGE'],
+    );
+  });
+
+  test('a hook that answers a MESSAGE keeps it from the listeners', async () => {
+    const w = endpointPair();
+    await w.b.close();
+    const b = new SipEndpoint({
+      clock: w.clock,
+      onRequest: (request, tx) => {
+        tx.respond(createResponse(request, 403, { toTag: 'b1' }));
+        return true;
+      },
+    });
+    b.attach(new LoopbackEndpointTransport(w.net, B, b));
+    const delivered: string[] = [];
+    b.on('message', (m) => delivered.push(m.body));
+    const sent = w.a.message({ uri: URI, body: 'blocked' });
+    w.clock.advance(100);
+    assert.equal((await sent).status, 403);
+    assert.deepEqual(delivered, []);
+  });
+
   test('inside a dialog, both ways', async () => {
     const w = endpointPair();
     let incoming: IncomingInviteSession | undefined;

@@ -164,9 +164,24 @@ export class DigestAuthenticator {
     request: SipRequest,
     source: SocketAddress,
   ) => Promise<{ status: number; headers: Array<[string, string]> } | undefined> {
+    return this.screenRequests(trusted, 'proxy');
+  }
+
+  /**
+   * The same screening for any request (e.g. SipEndpoint's `screenMessage` for pager
+   * MESSAGEs): 401 with WWW-Authenticate where we are the recipient, 407 with
+   * Proxy-Authenticate where we relay (§22.3).
+   */
+  screenRequests(
+    trusted: (source: SocketAddress) => boolean,
+    kind: 'www' | 'proxy',
+  ): (
+    request: SipRequest,
+    source: SocketAddress,
+  ) => Promise<{ status: number; headers: Array<[string, string]> } | undefined> {
     return async (request, source) => {
       if (trusted(source)) return undefined;
-      const result = await this.authenticate(request, 'proxy');
+      const result = await this.authenticate(request, kind);
       return result.ok ? undefined : { status: result.status, headers: result.headers };
     };
   }

@@ -39,11 +39,6 @@ export interface SipEndpointOptions {
     source: SocketAddress,
   ) => boolean;
   /**
-   * Admission control for a new INVITE before any session exists (e.g. a 407 digest
-   * challenge for unknown sources, §22.3; see DigestAuthenticator). Return (or resolve
-   * to) a refusal to answer with it, undefined to let the call in.
-   */
-  /**
    * Honour RFC 4028 session timers when an INVITE asks (Session-Expires): 422 below
    * `minSE`, refresh or BYE on expiry. On by default (`{ minSE: 90 }`); `false` ignores
    * Session-Expires (as a UAS without the extension would, §9).
@@ -54,7 +49,22 @@ export interface SipEndpointOptions {
    * system's DNS servers, for the transports attached).
    */
   locator?: ServerLocator;
+  /**
+   * Admission control for a new INVITE before any session exists (e.g. a 407 digest
+   * challenge for unknown sources, §22.3; see DigestAuthenticator). Return (or resolve
+   * to) a refusal to answer with it, undefined to let the call in.
+   */
   screenInvite?: (
+    request: SipRequest,
+    source: SocketAddress,
+  ) => Refuse | undefined | Promise<Refuse | undefined>;
+  /**
+   * Admission control for an out-of-dialog MESSAGE (RFC 3428) before any 'message'
+   * listener sees it (e.g. `DigestAuthenticator.screenRequests`). Without it every
+   * MESSAGE that reaches the endpoint is delivered. `onRequest` runs first: a hook that
+   * answers a MESSAGE itself also owns its authentication.
+   */
+  screenMessage?: (
     request: SipRequest,
     source: SocketAddress,
   ) => Refuse | undefined | Promise<Refuse | undefined>;

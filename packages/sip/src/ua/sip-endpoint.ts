@@ -396,51 +396,72 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         this.#refuse(request, reply, { status: 481 });
         return;
       default: {
+        // One server transaction for whatever answers: the app's hook first (a registrar,
+        // or the app's own handling with its own authentication), then, for MESSAGE, the
+        // screening and the 'message' listeners; else 405 (§8.2.1).
+        const tx = this.transactions.createServerTransaction(
+          request,
+          reply,
+          {},
+        ) as NonInviteServerTransaction;
+        if (this.#options.onRequest?.(request, tx, source) === true) return;
         if (request.method === 'MESSAGE' && this.listenerCount('message') > 0) {
-          this.#receiveMessage(request, reply);
+          this.#receiveMessage(request, tx, source);
           return;
         }
-        const hook = this.#options.onRequest;
-        if (hook !== undefined) {
-          const tx = this.transactions.createServerTransaction(
-            request,
-            reply,
-            {},
-          ) as NonInviteServerTransaction;
-          if (hook(request, tx, source)) return;
-          tx.respond(
-            createResponse(request, 405, {
-              toTag: createTag(this.#random),
-              headers: [['Allow', ALLOW]],
-            }),
-          );
-          return;
-        }
-        this.#refuse(request, reply, { status: 405, headers: [['Allow', ALLOW]] });
+        this.#answer(tx, request, { status: 405, headers: [['Allow', ALLOW]] });
       }
     }
   }
 
-  /** RFC 3428 §7: 200 once delivered, unless the app refused during the event. */
-  #receiveMessage(request: SipRequest, reply: Channel): void {
-    let status = 200;
+  /**
+   * RFC 3428 §7: 200 once delivered, unless the app refused during the event. The
+   * `screenMessage` option (e.g. a digest challenge, §22) runs before any listener sees
+   * the message: nothing reaches the app from a sender it has not admitted.
+   */
+  #receiveMessage(
+    request: SipRequest,
+    tx: NonInviteServerTransaction,
+    source: SocketAddress,
+  ): void {
     let from: NameAddr;
     try {
       from = request.from;
     } catch {
-      this.#refuse(request, reply, { status: 400 });
+      this.#answer(tx, request, { status: 400 });
       return;
     }
-    this.emit('message', {
-      request,
-      from,
-      contentType: request.contentType,
-      body: request.body.toString('utf8'),
-      reject: (s) => {
-        if (s >= 300 && s <= 699) status = s;
-      },
-    });
-    this.#refuse(request, reply, { status });
+    const deliver = (refusal: Refuse | undefined): void => {
+      if (tx.state !== 'trying' && tx.state !== 'proceeding') return;
+      if (refusal !== undefined) {
+        this.#answer(tx, request, refusal);
+        return;
+      }
+      let status = 200;
+      this.emit('message', {
+        request,
+        from,
+        contentType: request.contentType,
+        body: request.body.toString('utf8'),
+        reject: (s) => {
+          if (s >= 300 && s <= 699) status = s;
+        },
+      });
+      this.#answer(tx, request, { status });
+    };
+    const screened = this.#options.screenMessage?.(request, source);
+    if (screened instanceof Promise) screened.then(deliver, () => deliver({ status: 500 }));
+    else deliver(screened);
+  }
+
+  #answer(tx: NonInviteServerTransaction, request: SipRequest, refuse: Refuse): void {
+    tx.respond(
+      createResponse(request, refuse.status, {
+        reason: refuse.reason,
+        headers: refuse.headers,
+        toTag: createTag(this.#random),
+      }),
+    );
   }
 
   /**
