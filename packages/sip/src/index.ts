@@ -212,7 +212,7 @@ export type { RAck } from './ua/reliable-provisionals.ts';
 export { parseRAck, parseRSeq } from './ua/reliable-provisionals.ts';
 export type { OutgoingReferEvents, ReferOutcome, ReferProgress } from './ua/refer.ts';
 export { IncomingRefer, OutgoingRefer, parseSipfragStatus } from './ua/refer.ts';
-export type { InDialogRequestResult, ReferOptions } from './ua/invite-session.ts';
+export type { InDialogRequestResult, ReferOptions } from './ua/dialog-refers.ts';
 export type {
   IncomingMessage,
   MessageResult,

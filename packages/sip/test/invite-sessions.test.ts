@@ -470,6 +470,76 @@ describe('INVITE sessions over the loopback network', () => {
     assert.match(offers[0] ?? '', /a=sendonly/);
   });
 
+  test('update() sends UPDATE: the 2xx carries the answer and nothing is ACKed (RFC 3311)', async () => {
+    const w = endpointPair();
+    let incoming: IncomingInviteSession | undefined;
+    w.b.on('invite', (s) => {
+      incoming = s;
+      s.on('reinvite', (o) => o.accept(ANSWER.replace('a=sendrecv', 'a=recvonly')));
+      s.accept(ANSWER);
+    });
+    const call = w.a.invite({ uri: URI, sdp: OFFER });
+    w.clock.advance(100);
+    assert.ok(incoming);
+    const before = w.summary().length;
+    const held = call.update(OFFER.replace('a=sendrecv', 'a=sendonly'));
+    w.clock.advance(100);
+    const r = await held;
+    assert.equal(r.status, 200);
+    assert.match(r.sdp ?? '', /a=recvonly/);
+    assert.match(call.localSdp ?? '', /a=sendonly/);
+    assert.match(call.remoteSdp ?? '', /a=recvonly/);
+    assert.match(incoming.remoteSdp ?? '', /a=sendonly/);
+    // A bodiless UPDATE from the callee: a refresh, the SDP stays as it is.
+    const refreshed = incoming.update();
+    w.clock.advance(100);
+    assert.deepEqual(await refreshed, { status: 200 });
+    assert.deepEqual(w.summary().slice(before), ['UPDATE', '200 UPDATE', 'UPDATE', '200 UPDATE']);
+    const update = w.wire
+      .map((x) => x.message)
+      .find((m) => m.kind === 'request' && m.method === 'UPDATE');
+    assert.ok(update?.kind === 'request');
+    assert.ok(update.headers.get('contact'), 'UPDATE is a target refresh: it carries Contact');
+    assert.equal(call.state, 'confirmed');
+  });
+
+  test('update(): an offer while a re-INVITE is pending is 491; 481 ends the session', async () => {
+    let answerReinvite: ((sdp: string) => void) | undefined;
+    const w = endpointPair({
+      // The callee's BYE never arrives: we still think the call is up.
+      faults: { dropIf: (d) => d.toString().startsWith('BYE ') },
+    });
+    let incoming: IncomingInviteSession | undefined;
+    w.b.on('invite', (s) => {
+      incoming = s;
+      s.on('reinvite', (o) => {
+        answerReinvite = o.accept;
+      });
+      s.accept(ANSWER);
+    });
+    const call = w.a.invite({ uri: URI, sdp: OFFER });
+    w.clock.advance(100);
+    assert.ok(incoming);
+    const reinvite = call.reinvite(OFFER);
+    w.clock.advance(50);
+    // Both sides have an offer in flight: neither may send another (RFC 3311 §5.1).
+    assert.deepEqual(await call.update(OFFER), { status: 491 });
+    assert.deepEqual(await incoming.update(ANSWER), { status: 491 });
+    answerReinvite?.(ANSWER);
+    w.clock.advance(100);
+    assert.equal((await reinvite).status, 200);
+    // The callee hangs up but its BYE is lost: our next UPDATE gets 481 and the call is over.
+    const callEnd = ended(call);
+    incoming.bye();
+    w.clock.advance(100);
+    assert.equal(call.state, 'confirmed');
+    const gone = call.update();
+    w.clock.advance(100);
+    assert.equal((await gone).status, 481);
+    assert.deepEqual(callEnd.end, { reason: 'dialog-gone', by: 'remote' });
+    await assert.rejects(call.update(), /UPDATE in state terminated/);
+  });
+
   test('close() ends live sessions with BYE', async () => {
     const w = endpointPair();
     w.b.on('invite', (s) => s.accept(ANSWER));

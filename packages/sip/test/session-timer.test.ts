@@ -93,13 +93,16 @@ describe('session timers (RFC 4028), UAS side', () => {
     w.clock.advance(100);
     assert.equal(ok()?.headers.get('session-expires'), '100;refresher=uas');
     assert.equal(ok()?.headers.get('require'), undefined);
-    const invitesBefore = w.summary().filter((x) => x === 'INVITE').length;
+    // The caller's INVITE allows UPDATE, so the refreshes are bodiless UPDATEs (§9).
+    const count = (x: string) => w.summary().filter((s) => s === x).length;
     w.clock.advance(51_000);
-    assert.equal(w.summary().filter((x) => x === 'INVITE').length, invitesBefore + 1);
+    assert.equal(count('UPDATE'), 1);
     w.clock.advance(200_000);
     assert.deepEqual(ends, []);
     assert.deepEqual(calleeEnds, []);
-    // Five refreshes in 250 s, every one answered.
-    assert.equal(w.summary().filter((x) => x === 'INVITE').length, invitesBefore + 5);
+    // Five refreshes in 250 s, every one answered; no re-INVITE.
+    assert.equal(count('UPDATE'), 5);
+    assert.equal(count('200 UPDATE'), 5);
+    assert.equal(count('INVITE'), 1);
   });
 });

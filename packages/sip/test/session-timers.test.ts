@@ -31,6 +31,8 @@ async function pair(policy?: { minSE?: number } | false) {
     s.accept(ANSWER);
   });
   const messages = () => w.wire.map((r) => r.message);
+  const updates = () =>
+    messages().filter((m): m is SipRequest => m.kind === 'request' && m.method === 'UPDATE');
   const invites = () =>
     messages().filter((m): m is SipRequest => m.kind === 'request' && m.method === 'INVITE');
   const oks = () =>
@@ -38,12 +40,12 @@ async function pair(policy?: { minSE?: number } | false) {
       (m): m is SipResponse =>
         m.kind === 'response' && m.status === 200 && m.cseq.method === 'INVITE',
     );
-  return { w, calleeEnds, invites, oks };
+  return { w, calleeEnds, invites, oks, updates };
 }
 
 describe('session timers (RFC 4028) as asked by either side', () => {
   test('default endpoint honours the UAC; our UAC refreshes at half the interval', async () => {
-    const { w, calleeEnds, invites, oks } = await pair();
+    const { w, calleeEnds, invites, oks, updates } = await pair();
     const call = w.a.invite({ uri: URI, sdp: OFFER, sessionTimer: { interval: 120 } });
     const ends: SessionEnd[] = [];
     call.once('ended', (e) => ends.push(e));
@@ -54,10 +56,14 @@ describe('session timers (RFC 4028) as asked by either side', () => {
     assert.match(first.headers.get('supported') ?? '', /timer/);
     assert.equal(oks()[0]?.headers.get('session-expires'), '120;refresher=uac');
     w.clock.advance(300_000);
-    // Refresh re-INVITEs at 60, 120, 180, 240, 300 s kept the call up at the callee.
-    assert.equal(invites().length, 6);
-    for (const refresh of invites().slice(1)) {
+    // The callee's 2xx allows UPDATE, so the refreshes at 60, 120, 180, 240, 300 s are
+    // bodiless UPDATEs (no offer, no ACK), and they kept the call up at the callee.
+    assert.match(oks()[0]?.headers.get('allow') ?? '', /UPDATE/);
+    assert.equal(invites().length, 1);
+    assert.equal(updates().length, 5);
+    for (const refresh of updates()) {
       assert.equal(refresh.headers.get('session-expires'), '120;refresher=uac');
+      assert.equal(refresh.body.length, 0);
     }
     assert.deepEqual(ends, []);
     assert.deepEqual(calleeEnds, []);
@@ -110,40 +116,46 @@ describe('session timers (RFC 4028) as asked by either side', () => {
     assert.equal(w.summary().filter((x) => x === 'INVITE').length, 1);
   });
 
-  test('we ask the callee to refresh; its refreshes keep the call, their loss ends it', async () => {
-    let cut = false;
-    const w = endpointPair({ faults: { dropIf: (_d, from) => cut && from.endsWith(':5070') } });
-    const calleeInvites: SipRequest[] = [];
-    w.b.on('invite', (s) => s.accept(ANSWER));
-    const call = w.a.invite({
-      uri: URI,
-      sdp: OFFER,
-      sessionTimer: { interval: 120, refresher: 'uas' },
-    });
-    const ends: SessionEnd[] = [];
-    call.once('ended', (e) => ends.push(e));
-    w.clock.advance(100);
-    const ok = w.wire
-      .map((r) => r.message)
-      .find((m): m is SipResponse => m.kind === 'response' && m.status === 200);
-    assert.equal(ok?.headers.get('session-expires'), '120;refresher=uas');
-    w.clock.advance(200_000);
-    for (const r of w.wire) {
-      if (
-        r.from.endsWith(':5070') &&
-        r.message.kind === 'request' &&
-        r.message.method === 'INVITE'
-      ) {
-        calleeInvites.push(r.message);
+  for (const [allow, method] of [
+    [undefined, 'UPDATE'],
+    ['INVITE, ACK, CANCEL, BYE, OPTIONS', 'INVITE'],
+  ] as const) {
+    test(`we ask the callee to refresh (${method} as our Allow permits); the refreshes keep the call, their loss ends it`, async () => {
+      let cut = false;
+      const w = endpointPair({ faults: { dropIf: (_d, from) => cut && from.endsWith(':5070') } });
+      const calleeInvites: SipRequest[] = [];
+      w.b.on('invite', (s) => s.accept(ANSWER));
+      const call = w.a.invite({
+        uri: URI,
+        sdp: OFFER,
+        sessionTimer: { interval: 120, refresher: 'uas' },
+        headers: allow === undefined ? [] : [['Allow', allow]],
+      });
+      const ends: SessionEnd[] = [];
+      call.once('ended', (e) => ends.push(e));
+      w.clock.advance(100);
+      const ok = w.wire
+        .map((r) => r.message)
+        .find((m): m is SipResponse => m.kind === 'response' && m.status === 200);
+      assert.equal(ok?.headers.get('session-expires'), '120;refresher=uas');
+      w.clock.advance(200_000);
+      for (const r of w.wire) {
+        if (
+          r.from.endsWith(':5070') &&
+          r.message.kind === 'request' &&
+          r.message.method === method
+        ) {
+          calleeInvites.push(r.message);
+        }
       }
-    }
-    // The callee refreshed at 60, 120, 180 s; we never re-INVITEd.
-    assert.equal(calleeInvites.length, 3);
-    assert.equal(w.summary().filter((x) => x === 'INVITE').length, 4);
-    assert.deepEqual(ends, []);
-    cut = true; // the callee's refreshes stop reaching us
-    w.clock.advance(100_000);
-    // Last refresh at 180 s: we give up at 180 + 120 − 32 = 268 s and send BYE.
-    assert.deepEqual(ends, [{ reason: 'timeout', by: 'local' }]);
-  });
+      // The callee refreshed at 60, 120, 180 s with the method our Allow permits.
+      assert.equal(calleeInvites.length, 3);
+      assert.equal(w.summary().filter((x) => x === 'INVITE').length, method === 'INVITE' ? 4 : 1);
+      assert.deepEqual(ends, []);
+      cut = true; // the callee's refreshes stop reaching us
+      w.clock.advance(100_000);
+      // Last refresh at 180 s: we give up at 180 + 120 − 32 = 268 s and send BYE.
+      assert.deepEqual(ends, [{ reason: 'timeout', by: 'local' }]);
+    });
+  }
 });

@@ -11,7 +11,7 @@ import type { SipRequest } from '../message/sip-message.ts';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
 import type { Channel } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
-import { InviteSession, sdpOf } from './invite-session.ts';
+import { InviteSession, peerAllows, sdpOf } from './invite-session.ts';
 import { hasOptionTag, peerSupports, SUPPORTED_OPTION_TAGS } from './option-tags.ts';
 import { ReliableProvisionalSender } from './reliable-provisionals.ts';
 import type { SessionHost } from './session-host.ts';
@@ -69,6 +69,7 @@ export class IncomingInviteSession extends InviteSession {
           interval: offer.interval,
           weRefresh: offer.refresher === 'uas',
           headers: sessionTimerHeaders(offer),
+          peerAllowsUpdate: peerAllows(request, 'UPDATE'),
         });
       }
     }

@@ -49,8 +49,9 @@ export function buildInitialInvite(
 ): SipRequest {
   const h = initialHeaders(origin, 'INVITE', options);
   h.append('Contact', origin.contact);
-  h.append('Allow', ALLOW);
   const extra = options.headers ?? [];
+  // An app may narrow what it allows (e.g. a peer without UPDATE); else the full list.
+  if (!extra.some(([name]) => name.toLowerCase() === 'allow')) h.append('Allow', ALLOW);
   const timer = options.sessionTimer;
   if (!extra.some(([name]) => name.toLowerCase() === 'supported')) {
     // "timer" only when we will act on it (RFC 4028 §7.1).

@@ -17,9 +17,9 @@ import type { Channel, ClientTransactionUser } from '../transaction/transaction-
 import type { SocketAddress } from '../transport/response-routing.ts';
 import type { InviteSessionEvents, ReinviteOffer, SessionEnd } from './session-events.ts';
 import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
-import { IncomingRefer, OutgoingRefer, parseEvent, type ReferDialogPort } from './refer.ts';
+import { DialogRefers, type InDialogRequestResult, type ReferOptions } from './dialog-refers.ts';
+import type { OutgoingRefer } from './refer.ts';
 import type { SessionHost } from './session-host.ts';
-import { parseNameAddr } from '../headers/name-addr.ts';
 import { SessionRefresher, type SessionTimerTerms } from './session-refresher.ts';
 import { SESSION_TRANSITIONS, type SessionState } from './session-state.ts';
 import { nextHop } from './uri-destination.ts';
@@ -28,23 +28,28 @@ export const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY';
 const SDP = 'application/sdp';
 
+/**
+ * Session-Expires for a refresh we send while a timer runs (RFC 4028 §7.4, §8.1): the
+ * same interval, and the refresher stays where it is (the sender is "uac" here).
+ */
+function refreshHeaders(terms: SessionTimerTerms): Array<[string, string]> {
+  return [
+    ['Session-Expires', `${terms.interval};refresher=${terms.weRefresh ? 'uac' : 'uas'}`],
+    ['Supported', 'timer'],
+  ];
+}
+
+/** The peer listed `method` in its Allow header (RFC 3261 §20.5). */
+export function peerAllows(msg: SipMessage, method: string): boolean {
+  return msg.headers
+    .values('allow')
+    .some((v) => v.split(',').some((m) => m.trim().toUpperCase() === method));
+}
+
 /** The SDP body of a message, if it carries one. */
 export function sdpOf(msg: SipMessage): string | undefined {
   if (msg.body.length === 0 || msg.contentType !== SDP) return undefined;
   return msg.body.toString('utf8');
-}
-
-export interface InDialogRequestResult {
-  status: number;
-  response?: SipResponse;
-}
-
-export interface ReferOptions {
-  /** RFC 4488: ask for no implicit subscription (Refer-Sub: false, Supported: norefersub). */
-  noSubscription?: boolean;
-  /** Referred-By value (RFC 3892). */
-  referredBy?: string;
-  headers?: ReadonlyArray<readonly [string, string]>;
 }
 
 export interface ReinviteResult {
@@ -82,8 +87,8 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   #byeAfterAck = false;
   /** RFC 4028 session timer, when one was negotiated. */
   #refresher: SessionRefresher | undefined;
-  /** REFERs we sent whose subscription is still open, by REFER CSeq (RFC 3515). */
-  readonly #outgoingRefers = new Map<number, OutgoingRefer>();
+  /** REFER and its NOTIFYs, both ways (RFC 3515). */
+  readonly #refers: DialogRefers;
 
   constructor(host: SessionHost, role: 'uac' | 'uas', callId: string, peer: SocketAddress) {
     super();
@@ -91,6 +96,16 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     this.role = role;
     this.callId = callId;
     this.peer = peer;
+    this.#refers = new DialogRefers({
+      transactions: host.transactions,
+      get contact() {
+        return host.contact;
+      },
+      send: (method, options) => this.#sendRequest(method, options),
+      usable: () => this.dialog !== undefined && this.fsm.is('confirmed', 'accepted'),
+      nextSeq: () => (this.dialog?.localSeq ?? 0) + 1,
+      deliver: (refer) => this.listenerCount('refer') > 0 && this.emit('refer', refer),
+    });
   }
 
   get state(): SessionState {
@@ -175,10 +190,10 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
         });
         return;
       case 'REFER':
-        this.#receiveRefer(request, reply);
+        this.#refers.receiveRefer(request, reply);
         return;
       case 'NOTIFY':
-        this.#receiveNotify(request, reply);
+        this.respondTo(request, reply, this.#refers.receiveNotify(request));
         return;
       default:
         this.respondTo(request, reply, 501);
@@ -193,65 +208,6 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   ): void {
     const tx = this.host.transactions.createServerTransaction(request, reply, {});
     tx.respond(createResponse(request, status, { headers }));
-  }
-
-  /**
-   * RFC 3515 §2.4.1: exactly one Refer-To, else 400. The app answers through the
-   * IncomingRefer ('refer' event); without a listener 603 Decline.
-   */
-  #receiveRefer(request: SipRequest, reply: Channel): void {
-    const values = request.headers.values('refer-to');
-    let referTo: ReturnType<typeof parseNameAddr> | undefined;
-    try {
-      if (values.length === 1) referTo = parseNameAddr(values[0]!, 'Refer-To');
-    } catch {
-      referTo = undefined;
-    }
-    if (referTo === undefined) {
-      const tx = this.host.transactions.createServerTransaction(request, reply, {});
-      tx.respond(createResponse(request, 400, { reason: 'Bad Refer-To Header' }));
-      return;
-    }
-    const tx = this.host.transactions.createServerTransaction(request, reply, {});
-    const port: ReferDialogPort = {
-      send: (method, headers, body, contentType) =>
-        this.#sendRequest(method, { headers, body, contentType, contact: true }).then(
-          (r) => r.status,
-        ),
-      alive: () => this.dialog !== undefined && !this.fsm.is('terminated'),
-    };
-    const refer = new IncomingRefer(request, referTo, port, (status, headers) => {
-      if (tx.state === 'completed' || tx.state === 'terminated') return;
-      tx.respond(
-        createResponse(request, status, {
-          headers: [['Contact', this.host.contact], ...headers],
-        }),
-      );
-    });
-    if (this.listenerCount('refer') === 0) refer.reject(603);
-    else this.emit('refer', refer);
-  }
-
-  /** NOTIFY for a REFER we sent (RFC 3515 §2.4.4); others: 489 / 481 (RFC 6665 §4.1.3). */
-  #receiveNotify(request: SipRequest, reply: Channel): void {
-    const event = parseEvent(request.headers.get('event'));
-    if (event === undefined || event.pkg !== 'refer') {
-      this.respondTo(request, reply, 489);
-      return;
-    }
-    const id = event.id === undefined ? undefined : Number(event.id);
-    // Without an id the NOTIFY belongs to the first REFER of the dialog (§2.4.4).
-    const refer =
-      id !== undefined && Number.isFinite(id)
-        ? this.#outgoingRefers.get(id)
-        : this.#outgoingRefers.values().next().value;
-    if (refer === undefined) {
-      this.respondTo(request, reply, 481);
-      return;
-    }
-    const status = refer.notified(request);
-    this.respondTo(request, reply, status);
-    if (refer.done) this.#outgoingRefers.delete(refer.seq);
   }
 
   /**
@@ -501,13 +457,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     const request = dialog.createRequest('INVITE', {
       via: this.host.newVia(),
       contact: this.host.contact,
-      headers:
-        terms === undefined
-          ? []
-          : [
-              ['Session-Expires', `${terms.interval};refresher=${terms.weRefresh ? 'uac' : 'uas'}`],
-              ['Supported', 'timer'],
-            ],
+      headers: terms === undefined ? [] : refreshHeaders(terms),
       body: Buffer.from(sdp, 'utf8'),
       contentType: SDP,
     });
@@ -554,6 +504,54 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     });
   }
 
+  /**
+   * UPDATE in the dialog (RFC 3311). With `sdp`, a new offer without the re-INVITE's
+   * three-way handshake (the 2xx carries the answer; no ACK); without, a session refresh
+   * (RFC 4028 §9) or a target refresh (our Contact goes along, §5.1). An offer while
+   * another is pending in either direction is not sent: it resolves 491 at once, as the
+   * peer would answer (§5.2). 481 and 408 end the session (RFC 3261 §12.2.1.2).
+   */
+  update(sdp?: string): Promise<ReinviteResult> {
+    if (this.dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
+      return Promise.reject(
+        new SipStackError(
+          SipErrorCode.IllegalTransition,
+          `INVITE session: UPDATE in state ${this.fsm.state}`,
+        ),
+      );
+    }
+    const offering = sdp !== undefined;
+    if (offering && (this.#outgoingReinvite || this.#incomingReinvite !== undefined)) {
+      return Promise.resolve({ status: 491 });
+    }
+    if (offering) this.#outgoingReinvite = true;
+    const terms = this.#refresher?.terms;
+    return this.#sendRequest('UPDATE', {
+      headers: terms === undefined ? [] : refreshHeaders(terms),
+      contact: true,
+      ...(offering ? { body: sdp, contentType: SDP } : {}),
+    }).then((r) => {
+      if (offering) this.#outgoingReinvite = false;
+      const response = r.response;
+      if (response === undefined) {
+        if (r.status === 408) this.#endAfterTimeout();
+        else this.finish({ reason: 'transport-error', by: 'local' });
+        return { status: r.status };
+      }
+      if (r.status >= 300) {
+        if (r.status === 481) this.finish({ reason: 'dialog-gone', by: 'remote' });
+        else if (r.status === 408) this.#endAfterTimeout();
+        return { status: r.status };
+      }
+      this.dialog?.receiveResponse(response); // a target refresh (RFC 3311 §5.1)
+      this.#refresher?.restart(); // any 2xx to a refresh restarts the timer (RFC 4028 §10)
+      const answer = sdpOf(response);
+      if (offering) this.localSdp = sdp;
+      if (offering && answer !== undefined) this.remoteSdp = answer;
+      return answer === undefined ? { status: r.status } : { status: r.status, sdp: answer };
+    });
+  }
+
   #endAfterTimeout(): void {
     if (this.fsm.is('terminated')) return;
     this.#sendBye();
@@ -571,35 +569,11 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   }
 
   /**
-   * Ask the peer to send a request to `target` (RFC 3515), e.g. a blind transfer. The
-   * result reports the REFER's status and the NOTIFY progress; `settled` resolves when
-   * the subscription ends (or at once on a rejection / Refer-Sub: false).
+   * Ask the peer to send a request to `target` (RFC 3515), e.g. a blind transfer
+   * (dialog-refers.ts).
    */
   refer(target: string, options: ReferOptions = {}): OutgoingRefer {
-    const headers: Array<readonly [string, string]> = [
-      ['Refer-To', target.startsWith('<') ? target : `<${target}>`],
-    ];
-    if (options.referredBy !== undefined) headers.push(['Referred-By', options.referredBy]);
-    if (options.noSubscription === true) {
-      headers.push(['Refer-Sub', 'false'], ['Supported', 'norefersub']);
-    }
-    headers.push(...(options.headers ?? []));
-    const dialog = this.dialog;
-    const seq = (dialog?.localSeq ?? 0) + 1;
-    const refer = new OutgoingRefer(seq, options.noSubscription !== true);
-    if (dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
-      refer.responded(481, false);
-      return refer;
-    }
-    this.#outgoingRefers.set(seq, refer);
-    void this.#sendRequest('REFER', { headers, contact: true }).then((r) => {
-      // RFC 4488 §4: the recipient confirms with Refer-Sub: false; a 2xx to our
-      // Refer-Sub: false without it still means no NOTIFYs are owed.
-      const subFalse = r.response?.headers.get('refer-sub')?.trim().toLowerCase() === 'false';
-      refer.responded(r.status, subFalse || !refer.subscription);
-      if (refer.done) this.#outgoingRefers.delete(seq);
-    });
-    return refer;
+    return this.#refers.refer(target, options);
   }
 
   /** An in-dialog request other than INVITE/BYE/ACK; resolves with its final response. */
@@ -641,10 +615,13 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   /** Run the negotiated session timer; its headers go into every 2xx for a refresh too. */
   protected useSessionTimer(terms: SessionTimerTerms): void {
     this.#refresher = new SessionRefresher(this.host.clock, terms, {
-      refresh: () =>
-        this.fsm.is('confirmed')
-          ? this.reinvite(this.localSdp ?? '').then((r) => r.status)
-          : Promise.resolve(0),
+      // RFC 4028 §9: a refresh is a re-INVITE or an UPDATE. Where the peer allows UPDATE
+      // we use it: no offer to repeat, no ACK, no glare with the media session.
+      refresh: () => {
+        if (!this.fsm.is('confirmed')) return Promise.resolve(0);
+        const sent = terms.peerAllowsUpdate ? this.update() : this.reinvite(this.localSdp ?? '');
+        return sent.then((r) => r.status);
+      },
       expire: () => {
         if (this.fsm.is('terminated')) return;
         this.#sendBye();
@@ -674,8 +651,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     if (this.#end !== undefined) return;
     this.#end = end;
     this.#refresher?.stop();
-    for (const r of this.#outgoingRefers.values()) r.abandon();
-    this.#outgoingRefers.clear();
+    this.#refers.abandonAll();
     for (const r of this.#pending2xx.values()) r.stop();
     this.#pending2xx.clear();
     if (!this.fsm.is('terminated')) this.fsm.transition('terminated');

@@ -11,7 +11,7 @@ import { buildCancel } from '../transaction/build-cancel.ts';
 import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import { answerChallenge, type ClientCredentials } from './digest-client.ts';
-import { InviteSession, sdpOf } from './invite-session.ts';
+import { InviteSession, peerAllows, sdpOf } from './invite-session.ts';
 import { hasOptionTag } from './option-tags.ts';
 import { parseRSeq } from './reliable-provisionals.ts';
 import type { SessionHost } from './session-host.ts';
@@ -176,7 +176,12 @@ export class OutgoingInviteSession extends InviteSession {
     const interval = Number(m[1]);
     if (interval < 1) return;
     const refresher = /;\s*refresher\s*=\s*uas\b/i.test(m[2] ?? '') ? 'uas' : 'uac';
-    this.useSessionTimer({ interval, weRefresh: refresher === 'uac', headers: [] });
+    this.useSessionTimer({
+      interval,
+      weRefresh: refresher === 'uac',
+      headers: [],
+      peerAllowsUpdate: peerAllows(response, 'UPDATE'),
+    });
     this.startSessionTimer();
   }
 

@@ -24,6 +24,8 @@ export interface SessionTimerTerms {
   weRefresh: boolean;
   /** Session-Expires / Require fields for our 2xx responses. */
   headers: Array<[string, string]>;
+  /** The peer's Allow lists UPDATE: refresh with UPDATE rather than re-INVITE. */
+  peerAllowsUpdate?: boolean;
 }
 
 export class SessionRefresher {
