@@ -7,7 +7,7 @@
  * BYE, with the B2BUA's end naming the leg that hung up. With 100rel turned on in
  * linphonec, PRACK (RFC 3262) is checked on both legs; pager MESSAGEs (RFC 3428) are
  * forwarded through the app and sent by it; the app REFERs linphonec to another target
- * and follows its NOTIFYs (RFC 3515).
+ * and follows its NOTIFYs (RFC 3515), and sends UPDATE (RFC 3311) on both legs.
  *
  * Real processes on 127.0.0.1 only: app 15100; baresip SIP 15110 (+15111 TLS), ctrl_tcp
  * 15115, RTP 36000–36019; linphonec SIP 15130, RTP 36040. Each program gets its own
@@ -236,7 +236,19 @@ describe('softphones through the B2BUA app', { skip: SKIP, timeout: 120_000 }, (
       detail,
     );
     const rec = app.calls[n];
-    assert.ok(rec, detail());
+    assert.ok(rec?.call.b, detail());
+    await waitFor('leg B confirmed', () => rec.call.b?.state === 'confirmed', WAIT, detail);
+    // UPDATE (RFC 3311) from the app. linphonec allows it: a bodiless refresh gets 200,
+    // and an offer (our current SDP again) is answered in the 200.
+    assert.deepEqual(await rec.call.b.update(), { status: 200 });
+    const offered = await rec.call.b.update(rec.call.b.localSdp);
+    assert.equal(offered.status, 200);
+    assert.match(offered.sdp ?? '', /^m=audio /m);
+    // baresip 1.0 does not list UPDATE in Allow (so our session timer would refresh it
+    // with re-INVITE) and answers 501; a 501 leaves the call up (RFC 3261 §12.2.1.2).
+    assert.doesNotMatch(rec.call.a.request.headers.get('allow') ?? '', /UPDATE/);
+    assert.equal((await rec.call.a.update()).status, 501);
+    assert.equal(rec.call.a.state, 'confirmed');
     await pause(1000);
     bob.send('terminate');
     await waitFor('baresip CALL_CLOSED', () => alice.hasEvent('CALL_CLOSED'), WAIT, detail);
