@@ -1,22 +1,24 @@
 /**
  * What both sides of an INVITE session share once a dialog exists (RFC 3261 §12–§15):
- * in-dialog requests in both directions (BYE, re-INVITE with 491 glare, INFO, OPTIONS),
- * the UAS core's 2xx retransmission until ACK (§13.3.1.4), the UAC core's ACK for 2xx
- * (§13.2.2.4), and the single 'ended' event. The INVITE that sets the session up is the
- * subclasses' business (incoming-invite-session.ts, outgoing-invite-session.ts).
+ * in-dialog requests in both directions (BYE, INFO, OPTIONS, MESSAGE), the UAS core's 2xx
+ * retransmission until ACK (§13.3.1.4), the UAC core's ACK for 2xx (§13.2.2.4), the RFC
+ * 4028 session timer, and the single 'ended' event. Offer/answer by re-INVITE and UPDATE
+ * is in dialog-offers.ts, REFER and its NOTIFYs in dialog-refers.ts. The INVITE that sets
+ * the session up is the subclasses' business (incoming-invite-session.ts,
+ * outgoing-invite-session.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Dialog } from '../dialog/dialog.ts';
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import { createResponse } from '../message/create-response.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { Invite2xxRetransmitter } from '../transaction/invite-2xx-retransmitter.ts';
-import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
 import { StateMachine } from '../transaction/state-machine.ts';
 import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
-import type { InviteSessionEvents, ReinviteOffer, SessionEnd } from './session-events.ts';
+import type { InviteSessionEvents, SessionEnd } from './session-events.ts';
 import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
+import { DialogOffers, type ReinviteResult, SDP, sdpOf } from './dialog-offers.ts';
 import { DialogRefers, type InDialogRequestResult, type ReferOptions } from './dialog-refers.ts';
 import type { OutgoingRefer } from './refer.ts';
 import type { SessionHost } from './session-host.ts';
@@ -26,42 +28,9 @@ import { nextHop } from './uri-destination.ts';
 
 export const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, MESSAGE, REFER, NOTIFY';
-const SDP = 'application/sdp';
 
-/**
- * Session-Expires for a refresh we send while a timer runs (RFC 4028 §7.4, §8.1): the
- * same interval, and the refresher stays where it is (the sender is "uac" here).
- */
-function refreshHeaders(terms: SessionTimerTerms): Array<[string, string]> {
-  return [
-    ['Session-Expires', `${terms.interval};refresher=${terms.weRefresh ? 'uac' : 'uas'}`],
-    ['Supported', 'timer'],
-  ];
-}
-
-/** The peer listed `method` in its Allow header (RFC 3261 §20.5). */
-export function peerAllows(msg: SipMessage, method: string): boolean {
-  return msg.headers
-    .values('allow')
-    .some((v) => v.split(',').some((m) => m.trim().toUpperCase() === method));
-}
-
-/** The SDP body of a message, if it carries one. */
-export function sdpOf(msg: SipMessage): string | undefined {
-  if (msg.body.length === 0 || msg.contentType !== SDP) return undefined;
-  return msg.body.toString('utf8');
-}
-
-export interface ReinviteResult {
-  status: number;
-  /** The peer's SDP answer in a 2xx. */
-  sdp?: string;
-}
-
-interface IncomingReinvite {
-  seq: number;
-  answered: boolean;
-}
+export type { ReinviteResult } from './dialog-offers.ts';
+export { peerAllows, sdpOf } from './dialog-offers.ts';
 
 export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   readonly role: 'uac' | 'uas';
@@ -82,8 +51,8 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   readonly #pending2xx = new Map<number, Invite2xxRetransmitter>();
   /** UAC core: ACKs we sent for 2xx, by CSeq number, to repeat on 2xx retransmissions. */
   readonly #acks = new Map<number, SipRequest>();
-  #incomingReinvite: IncomingReinvite | undefined;
-  #outgoingReinvite = false;
+  /** re-INVITE and UPDATE offers, both ways. */
+  readonly #offers: DialogOffers;
   #byeAfterAck = false;
   /** RFC 4028 session timer, when one was negotiated. */
   #refresher: SessionRefresher | undefined;
@@ -105,6 +74,33 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
       usable: () => this.dialog !== undefined && this.fsm.is('confirmed', 'accepted'),
       nextSeq: () => (this.dialog?.localSeq ?? 0) + 1,
       deliver: (refer) => this.listenerCount('refer') > 0 && this.emit('refer', refer),
+    });
+    this.#offers = new DialogOffers({
+      host,
+      usableDialog: (orAccepted) =>
+        this.fsm.is('confirmed') || (orAccepted && this.fsm.is('accepted'))
+          ? this.dialog
+          : undefined,
+      state: () => this.fsm.state,
+      localSdp: () => this.localSdp,
+      negotiated: (local, remote) => {
+        this.localSdp = local;
+        if (remote !== undefined) this.remoteSdp = remote;
+      },
+      refresher: () => this.#refresher,
+      build2xx: (request, sdp) => this.build2xx(request, sdp),
+      start2xxRetransmission: (seq, response, reply) =>
+        this.start2xxRetransmission(seq, response, reply),
+      receiveAck: (ack) => this.#receiveAck(ack),
+      sendInDialog: (request, user) => this.sendInDialog(request, user),
+      ack2xx: (seq) => this.ack2xx(seq),
+      sendRequest: (method, options) => this.#sendRequest(method, options),
+      failed: (reason) => {
+        if (reason === 'timeout') this.#endAfterTimeout();
+        else if (reason === 'dialog-gone') this.finish({ reason, by: 'remote' });
+        else this.finish({ reason, by: 'local' });
+      },
+      deliver: (offer) => this.listenerCount('reinvite') > 0 && this.emit('reinvite', offer),
     });
   }
 
@@ -158,7 +154,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
         this.finish({ reason: 'bye', by: 'remote' });
         return;
       case 'INVITE':
-        this.#receiveReinvite(request, reply);
+        this.#offers.receiveReinvite(request, reply);
         return;
       case 'INFO':
         this.respondTo(request, reply, 200);
@@ -175,7 +171,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
         ]);
         return;
       case 'UPDATE':
-        this.#receiveUpdate(request, reply);
+        this.#offers.receiveUpdate(request, reply);
         return;
       case 'PRACK':
         this.receivePrack(request, reply);
@@ -208,101 +204,6 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   ): void {
     const tx = this.host.transactions.createServerTransaction(request, reply, {});
     tx.respond(createResponse(request, status, { headers }));
-  }
-
-  /**
-   * §14.2: a re-INVITE while our own is pending gets 491; one arriving before we answered
-   * the previous gets 500 with Retry-After. Otherwise the application answers it.
-   */
-  #receiveReinvite(request: SipRequest, reply: Channel): void {
-    const tx = this.host.transactions.createServerTransaction(request, reply, {
-      // An ACK reusing the re-INVITE's branch (RFC 2543 style) reaches the transaction.
-      onAck: (ack) => this.#receiveAck(ack),
-    }) as InviteServerTransaction;
-    if (this.#outgoingReinvite) {
-      tx.respond(createResponse(request, 491));
-      return;
-    }
-    if (this.#incomingReinvite !== undefined && !this.#incomingReinvite.answered) {
-      const wait = String(Math.floor(this.host.clock.now() % 10));
-      tx.respond(createResponse(request, 500, { headers: [['Retry-After', wait]] }));
-      return;
-    }
-    const pending: IncomingReinvite = { seq: request.cseq.seq, answered: false };
-    this.#incomingReinvite = pending;
-    const sdp = sdpOf(request);
-    const offer: ReinviteOffer = {
-      request,
-      sdp,
-      accept: (answer) => {
-        if (pending.answered || tx.state !== 'proceeding') return;
-        pending.answered = true;
-        if (sdp !== undefined) this.remoteSdp = sdp;
-        this.localSdp = answer;
-        const response = this.build2xx(request, answer);
-        tx.respond(response);
-        this.start2xxRetransmission(request.cseq.seq, response, reply);
-        this.#refresher?.restart(); // a re-INVITE refreshes the session (RFC 4028 §10)
-      },
-      reject: (status) => {
-        if (pending.answered || tx.state !== 'proceeding') return;
-        pending.answered = true;
-        this.#incomingReinvite = undefined;
-        tx.respond(createResponse(request, status));
-      },
-    };
-    if (this.listenerCount('reinvite') === 0) offer.accept(this.localSdp ?? '');
-    else this.emit('reinvite', offer);
-  }
-
-  /**
-   * UPDATE (RFC 3311) in the dialog: without a body it is a target / session refresh
-   * (RFC 4028 refreshers often use it) and gets 200 at once; with an SDP offer the app
-   * answers it like a re-INVITE ('reinvite' event; without a listener our current SDP),
-   * but the 200 goes on this non-INVITE transaction and needs no ACK. An offer while one
-   * of ours is pending gets 491 (RFC 3311 §5.2).
-   */
-  #receiveUpdate(request: SipRequest, reply: Channel): void {
-    const tx = this.host.transactions.createServerTransaction(request, reply, {});
-    const headers: Array<[string, string]> = [
-      ['Contact', this.host.contact],
-      ...(this.#refresher?.terms.headers ?? []),
-    ];
-    const sdp = sdpOf(request);
-    if (sdp === undefined) {
-      tx.respond(createResponse(request, 200, { headers }));
-      this.#refresher?.restart();
-      return;
-    }
-    if (this.#outgoingReinvite || this.#incomingReinvite !== undefined) {
-      tx.respond(createResponse(request, 491));
-      return;
-    }
-    let answered = false;
-    const offer: ReinviteOffer = {
-      request,
-      sdp,
-      accept: (answer) => {
-        if (answered || tx.state === 'completed' || tx.state === 'terminated') return;
-        answered = true;
-        this.remoteSdp = sdp;
-        this.localSdp = answer;
-        tx.respond(
-          createResponse(request, 200, {
-            headers: [...headers, ['Content-Type', SDP]],
-            body: Buffer.from(answer, 'utf8'),
-          }),
-        );
-        this.#refresher?.restart();
-      },
-      reject: (status) => {
-        if (answered || tx.state === 'completed' || tx.state === 'terminated') return;
-        answered = true;
-        tx.respond(createResponse(request, status));
-      },
-    };
-    if (this.listenerCount('reinvite') === 0) offer.accept(this.localSdp ?? '');
-    else this.emit('reinvite', offer);
   }
 
   /** A 2xx to an INVITE with our Contact and SDP (§13.3.1.4, §12.1.1). */
@@ -343,7 +244,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     if (answer !== undefined) this.remoteSdp = answer;
     this.#pending2xx.get(seq)?.ackReceived();
     this.#pending2xx.delete(seq);
-    if (this.#incomingReinvite?.seq === seq) this.#incomingReinvite = undefined;
+    this.#offers.acked(seq);
     if (this.fsm.is('accepted')) {
       this.fsm.transition('confirmed');
       this.emit('confirmed');
@@ -435,121 +336,18 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   /**
    * Offer new SDP in the dialog (§14.1), e.g. hold (a=sendonly) and resume. Resolves with
    * the final status; 491 means glare — retry after a random wait (§14.1) if still wanted.
-   * 481 and 408 end the session (§12.2.1.2).
+   * 481 and 408 end the session (§12.2.1.2). See dialog-offers.ts.
    */
   reinvite(sdp: string): Promise<ReinviteResult> {
-    const dialog = this.dialog;
-    if (dialog === undefined || !this.fsm.is('confirmed')) {
-      return Promise.reject(
-        new SipStackError(
-          SipErrorCode.IllegalTransition,
-          `INVITE session: re-INVITE in state ${this.fsm.state}`,
-        ),
-      );
-    }
-    if (this.#outgoingReinvite || this.#incomingReinvite !== undefined) {
-      return Promise.resolve({ status: 491 });
-    }
-    this.#outgoingReinvite = true;
-    // RFC 4028 §7.4/§8.1: while a timer runs, a re-INVITE (refresh or not) restates the
-    // interval and keeps the refresher where it is (the sender of this re-INVITE is "uac").
-    const terms = this.#refresher?.terms;
-    const request = dialog.createRequest('INVITE', {
-      via: this.host.newVia(),
-      contact: this.host.contact,
-      headers: terms === undefined ? [] : refreshHeaders(terms),
-      body: Buffer.from(sdp, 'utf8'),
-      contentType: SDP,
-    });
-    const seq = request.cseq.seq;
-    return new Promise((resolve) => {
-      let settled = false;
-      const settle = (result: ReinviteResult): void => {
-        if (settled) return;
-        settled = true;
-        this.#outgoingReinvite = false;
-        resolve(result);
-      };
-      this.sendInDialog(request, {
-        onResponse: (response) => {
-          if (response.status < 200) return;
-          if (response.status < 300) {
-            const first = !settled;
-            if (first) dialog.receiveResponse(response);
-            this.ack2xx(seq);
-            if (!first) return;
-            const answer = sdpOf(response);
-            this.localSdp = sdp;
-            if (answer !== undefined) this.remoteSdp = answer;
-            settle(
-              answer === undefined
-                ? { status: response.status }
-                : { status: response.status, sdp: answer },
-            );
-            return;
-          }
-          settle({ status: response.status });
-          if (response.status === 481) this.finish({ reason: 'dialog-gone', by: 'remote' });
-          else if (response.status === 408) this.#endAfterTimeout();
-        },
-        onTimeout: () => {
-          settle({ status: 408 });
-          this.#endAfterTimeout();
-        },
-        onTransportError: () => {
-          settle({ status: 503 });
-          this.finish({ reason: 'transport-error', by: 'local' });
-        },
-      });
-    });
+    return this.#offers.reinvite(sdp);
   }
 
   /**
-   * UPDATE in the dialog (RFC 3311). With `sdp`, a new offer without the re-INVITE's
-   * three-way handshake (the 2xx carries the answer; no ACK); without, a session refresh
-   * (RFC 4028 §9) or a target refresh (our Contact goes along, §5.1). An offer while
-   * another is pending in either direction is not sent: it resolves 491 at once, as the
-   * peer would answer (§5.2). 481 and 408 end the session (RFC 3261 §12.2.1.2).
+   * UPDATE in the dialog (RFC 3311): with `sdp` an offer answered in the 2xx (no ACK),
+   * without a session / target refresh. An offer while another is in flight resolves 491.
    */
   update(sdp?: string): Promise<ReinviteResult> {
-    if (this.dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
-      return Promise.reject(
-        new SipStackError(
-          SipErrorCode.IllegalTransition,
-          `INVITE session: UPDATE in state ${this.fsm.state}`,
-        ),
-      );
-    }
-    const offering = sdp !== undefined;
-    if (offering && (this.#outgoingReinvite || this.#incomingReinvite !== undefined)) {
-      return Promise.resolve({ status: 491 });
-    }
-    if (offering) this.#outgoingReinvite = true;
-    const terms = this.#refresher?.terms;
-    return this.#sendRequest('UPDATE', {
-      headers: terms === undefined ? [] : refreshHeaders(terms),
-      contact: true,
-      ...(offering ? { body: sdp, contentType: SDP } : {}),
-    }).then((r) => {
-      if (offering) this.#outgoingReinvite = false;
-      const response = r.response;
-      if (response === undefined) {
-        if (r.status === 408) this.#endAfterTimeout();
-        else this.finish({ reason: 'transport-error', by: 'local' });
-        return { status: r.status };
-      }
-      if (r.status >= 300) {
-        if (r.status === 481) this.finish({ reason: 'dialog-gone', by: 'remote' });
-        else if (r.status === 408) this.#endAfterTimeout();
-        return { status: r.status };
-      }
-      this.dialog?.receiveResponse(response); // a target refresh (RFC 3311 §5.1)
-      this.#refresher?.restart(); // any 2xx to a refresh restarts the timer (RFC 4028 §10)
-      const answer = sdpOf(response);
-      if (offering) this.localSdp = sdp;
-      if (offering && answer !== undefined) this.remoteSdp = answer;
-      return answer === undefined ? { status: r.status } : { status: r.status, sdp: answer };
-    });
+    return this.#offers.update(sdp);
   }
 
   #endAfterTimeout(): void {
