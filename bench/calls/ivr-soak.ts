@@ -22,20 +22,10 @@
  * 39920, server RTP 37000–39799, HTTP 15750 (or --http-port). Needs SIPp (sip-tester) and
  * espeak-ng (the prompts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -55,6 +45,7 @@ import {
   SippCaller,
   type SippCounters,
 } from './lib/sipp-callers.ts';
+import { SoakServer } from './lib/soak-server.ts';
 import {
   markdownBlock,
   type Sample,
@@ -135,43 +126,19 @@ const uptime = () => execFileSync('uptime').toString().trim();
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 // --- the server, as the README starts it -------------------------------------------------
-const dataDir = mkdtempSync(join(tmpdir(), 'uk-soak-data-'));
-const logPath = join(dataDir, 'server.log');
-const logFd = openSync(logPath, 'w');
-const http = `http://127.0.0.1:${httpPort}`;
-const workerHeapFile = join(dataDir, 'worker-heap.jsonl');
-const server: ChildProcess = spawn(
-  process.execPath,
-  // The probe only reads the worker threads' heap statistics (see lib/worker-heap-probe.ts).
-  [
-    '--import',
-    join(import.meta.dirname, 'lib/worker-heap-probe.ts'),
-    join(root, 'packages/server/src/main.ts'),
-    '--demo',
-  ],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      UKETSUKE_DATA_DIR: dataDir,
-      UKETSUKE_HTTP_PORT: String(httpPort),
-      UKETSUKE_HTTP_HOST: '127.0.0.1',
-      UKETSUKE_SIP_PORT: String(SIP_PORT),
-      UKETSUKE_SIP_HOST: '127.0.0.1',
-      UKETSUKE_RTP_PORTS: '37000-39799',
-      UKETSUKE_LOG_LEVEL: 'info',
-      UKETSUKE_BENCH_WORKER_HEAP_FILE: workerHeapFile,
-    },
-    stdio: ['ignore', logFd, logFd],
-  },
-);
-closeSync(logFd);
-const serverPid = server.pid ?? 0;
 const callers: SippCaller[] = [];
+let server: SoakServer;
+try {
+  server = await SoakServer.start({ root, httpPort, sipPort: SIP_PORT, rtpPorts: '37000-39799' });
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
+const { dataDir, http, cookie, pid: serverPid } = server;
 
 function cleanUp(): void {
   for (const c of callers) c.kill();
-  if (server.exitCode === null) server.kill('SIGKILL');
+  server.kill();
 }
 // The last bound: whatever happens, nothing of ours outlives M + 5 minutes.
 const giveUp = setTimeout(
@@ -190,39 +157,6 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 
-function serverLogTail(lines = 30): string {
-  return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
-}
-
-async function waitForServer(): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) break;
-    try {
-      if ((await fetch(`${http}/healthz`)).ok) return;
-    } catch {}
-    await sleep(100);
-  }
-  console.error(`the server did not become healthy:\n${serverLogTail()}`);
-  cleanUp();
-  process.exit(1);
-}
-
-await waitForServer();
-const login = await fetch(`${http}/api/v1/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ email: 'admin@example.com', password: 'admin-demo-pass' }),
-});
-if (!login.ok) {
-  console.error(`demo admin login failed: ${login.status} ${await login.text()}`);
-  cleanUp();
-  process.exit(1);
-}
-const cookie = login.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
-
 // --- sampling ----------------------------------------------------------------------------
 
 const samples: Sample[] = [];
@@ -232,32 +166,6 @@ const sum = (f: (c: SippCounters) => number) =>
     const k = c.counters();
     return a + (k ? f(k) : 0);
   }, 0);
-
-/** The latest heap statistics of each worker thread, summed (from the probe's file). */
-function workerHeaps(): { usedMb: number; totalMb: number; externalMb: number } {
-  const latest = new Map<string, { usedHeap: number; totalHeap: number; external: number }>();
-  if (existsSync(workerHeapFile)) {
-    for (const line of readFileSync(workerHeapFile, 'utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      const r = JSON.parse(line) as {
-        script: string;
-        usedHeap: number;
-        totalHeap: number;
-        external: number;
-      };
-      latest.set(r.script, r);
-    }
-  }
-  const total = { usedMb: 0, totalMb: 0, externalMb: 0 };
-  for (const r of latest.values()) {
-    total.usedMb += r.usedHeap / 2 ** 20;
-    total.totalMb += r.totalHeap / 2 ** 20;
-    total.externalMb += r.external / 2 ** 20;
-  }
-  return latest.size === 0
-    ? { usedMb: Number.NaN, totalMb: Number.NaN, externalMb: Number.NaN }
-    : total;
-}
 
 async function sample(phase: Sample['phase']): Promise<Sample> {
   let prom: Record<string, number> = {};
@@ -272,7 +180,7 @@ async function sample(phase: Sample['phase']): Promise<Sample> {
   } catch {}
   const mb = (n: number | undefined) => round((n ?? Number.NaN) / 2 ** 20, 1);
   const mem = memory(serverPid);
-  const workers = workerHeaps();
+  const workers = server.workerHeaps();
   const s: Sample = {
     t: round((performance.now() - tStart) / 1000, 1),
     phase,
@@ -439,19 +347,14 @@ const expectedRtp = (list: Cdr[]) =>
     ),
   );
 
-const serverLog = readFileSync(logPath, 'utf8').split('\n');
+const serverLog = readFileSync(server.logPath, 'utf8').split('\n');
 const levelCount = (level: number) =>
   serverLog.filter((l) => l.includes(`"level":${level},`)).length;
 const serverErrors = serverLog.filter((l) => /"level":(50|60),/.test(l));
 const uptimeAtEnd = uptime();
 
 // Stop the server the way an operator does (SIGTERM), with a bound.
-if (server.exitCode === null) {
-  const exited = new Promise((r) => server.once('exit', r));
-  server.kill('SIGTERM');
-  await Promise.race([exited, sleep(10_000)]);
-  if (server.exitCode === null) server.kill('SIGKILL');
-}
+await server.stop();
 
 // --- figures -------------------------------------------------------------------------------
 const perCaller = callers.map((c) => {
