@@ -3,6 +3,7 @@
  *
  * 1. static checks (biome, tsc, layering),
  * 2. Debian packages the suites use (installed when run as root, else named and skipped),
+ *    and the media workers' native addon (scripts/build-native.ts),
  * 3. a throwaway PostgreSQL so the repository suite runs on SQLite *and* PostgreSQL,
  * 4. node's test runner over packages/*\/test and e2e.
  *
@@ -35,6 +36,15 @@ if (process.env.UKETSUKE_SKIP_CHECKS !== '1' && args.length === 0) {
 }
 
 ensureSystemPackages(root, log);
+
+// The media workers' batch-send addon, built from the current source (it is also built by
+// `npm ci`'s postinstall). As root — CI — a failed build fails the run instead of letting
+// the media suites fall back to node:dgram and skip the addon's tests.
+const strictNative = process.getuid?.() === 0 ? ['--strict'] : [];
+if (run(process.execPath, ['scripts/build-native.ts', ...strictNative]) !== 0) {
+  log('building the native addon failed');
+  process.exit(1);
+}
 
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
 let pg: Awaited<ReturnType<typeof startTestPostgres>>;

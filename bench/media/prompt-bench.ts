@@ -15,7 +15,15 @@
  * only a cross-check.
  *
  *   node bench/media/prompt-bench.ts --streams 500,1000,2000 --seconds 5 --runs 3 \
- *     [--modes engine,raw]
+ *     [--modes engine,raw,raw-batch]
+ *
+ * Each result line names its send path: the engine uses `native-batch` (one native call
+ * per sub-tick, port/udp-batch.ts) when packages/media/native/build/udp-batch.node is
+ * built, else `dgram`; UKETSUKE_MEDIA_NATIVE=0 forces `dgram` for an A/B. `raw` (the
+ * reference peer) is always plain node:dgram; `raw-batch` is the same bare sender over
+ * the native batch (needs the addon). UKETSUKE_MEDIA_EARLY_WAKE_MS=1.5 makes the engine's
+ * clock wake 1.5 ms early and sleep the rest precisely (MediaClock earlyWakeMs; off by
+ * default) — for an A/B of the timer's share of send jitter.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -53,6 +61,8 @@ interface StepResult {
   lateP99: number;
   skipped: number;
   load: string;
+  /** How the packets left: native-batch / dgram (engine), dgram (raw). */
+  path: string;
 }
 
 /** Open the receiver's window for `seconds`; `atStop` runs as it closes. */
@@ -74,6 +84,7 @@ function finish(
   late: [number, number],
   skipped: number,
   load: string,
+  path: string,
 ): StepResult {
   const expected = Math.round((n * seconds * 1000) / 20);
   return {
@@ -89,6 +100,7 @@ function finish(
     lateP99: late[1],
     skipped,
     load,
+    path,
   };
 }
 
@@ -131,6 +143,7 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
       [clock.p50Ms, clock.p99Ms],
       clock.skippedTicks,
       load,
+      clock.sendPath ?? 'dgram',
     );
   } finally {
     await Promise.all(ids.map((id) => engine.destroy(id)));
@@ -138,9 +151,9 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
   }
 }
 
-async function rawStep(n: number): Promise<StepResult> {
+async function rawStep(n: number, native: boolean): Promise<StepResult> {
   const receiver = child('receiver', n);
-  const sender = child('raw-sender', n);
+  const sender = child(native ? 'raw-batch' : 'raw-sender', n);
   try {
     const { port } = await next<{ port: number }>(receiver, 'port');
     sender.send({ port });
@@ -157,6 +170,7 @@ async function rawStep(n: number): Promise<StepResult> {
         lateP50: number;
         lateP99: number;
         sent: number;
+        path: string;
       }>(sender, 'raw-result');
     });
     return finish(
@@ -169,6 +183,7 @@ async function rawStep(n: number): Promise<StepResult> {
       [r.lateP50, r.lateP99],
       0,
       load,
+      r.path,
     );
   } finally {
     sender.send({ type: 'exit' });
@@ -185,11 +200,14 @@ try {
   for (let run = 1; run <= runs; run++) {
     for (const n of steps) {
       for (const mode of modes) {
-        const r = mode === 'raw' ? await rawStep(n) : await engineStep(engine, n);
+        const r =
+          mode === 'raw' || mode === 'raw-batch'
+            ? await rawStep(n, mode === 'raw-batch')
+            : await engineStep(engine, n);
         const key = `${n} ${mode}`;
         results.set(key, [...(results.get(key) ?? []), r]);
         console.log(
-          `run ${run} ${mode.padEnd(6)} streams ${String(n).padStart(5)}  load ${r.load}  packets sent ${r.sent} received ${r.packets}/${r.expected}  send jitter p50 ${r.jitterP50.toFixed(2)} p99 ${r.jitterP99.toFixed(2)} ms  lateness p50 ${r.lateP50.toFixed(2)} p99 ${r.lateP99.toFixed(2)} ms (skipped ticks ${r.skipped})  receiver-observed p99 ${r.rxP99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)} % = ${r.usPerPacket.toFixed(2)} µs/packet`,
+          `run ${run} ${mode.padEnd(6)} [${r.path}] streams ${String(n).padStart(5)}  load ${r.load}  packets sent ${r.sent} received ${r.packets}/${r.expected}  send jitter p50 ${r.jitterP50.toFixed(2)} p99 ${r.jitterP99.toFixed(2)} ms  lateness p50 ${r.lateP50.toFixed(2)} p99 ${r.lateP99.toFixed(2)} ms (skipped ticks ${r.skipped})  receiver-observed p99 ${r.rxP99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)} % = ${r.usPerPacket.toFixed(2)} µs/packet`,
         );
       }
     }

@@ -11,12 +11,15 @@
  *                 preallocated packet with plain node:dgram, from one 5 ms timer (a
  *                 quarter of the streams per phase, like the engine), measuring its
  *                 own send jitter the same way (SendJitter).
+ *   raw-batch N   the same sender, but each phase's packets go out in one native call
+ *                 (UdpBatch, packages/media/native/udp-batch.c): the floor for the
+ *                 engine's native-batch path.
  *
  * Talks to its parent over the fork IPC channel.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { SendJitter } from '@uketsuke/media';
+import { SendJitter, UdpBatch } from '@uketsuke/media';
 
 const role = process.argv[2];
 const n = Number(process.argv[3]);
@@ -189,7 +192,9 @@ async function receiver(): Promise<void> {
  * write — same sockets-per-stream, same phases, same synchronous lookup, no player,
  * no stats, no sequence bookkeeping beyond two header fields written in place.
  */
-async function rawSender(): Promise<void> {
+async function rawSender(native: boolean): Promise<void> {
+  const batch = native ? UdpBatch.create() : undefined;
+  if (native && batch === undefined) throw new Error('raw-batch: the udp-batch addon is not built');
   const { port } = await new Promise<{ port: number }>((resolve) =>
     process.once('message', (m: { port: number }) => resolve(m)),
   );
@@ -210,6 +215,8 @@ async function rawSender(): Promise<void> {
     b.writeUInt32BE(0x2000 + i, 8);
     return b;
   });
+  const owner = { onSendFailed: () => {} };
+  const slots = sockets.map((s) => batch?.register(s, '127.0.0.1', port, owner) ?? -1);
   const PHASES = 4;
   const jitter = new SendJitter(PHASES, 20);
   const start = performance.now();
@@ -225,14 +232,20 @@ async function rawSender(): Promise<void> {
     while (sub < due) {
       const phase = sub % PHASES;
       const round = Math.floor(sub / PHASES);
-      const first = performance.now();
+      let first = performance.now();
       let count = 0;
+      batch?.begin();
       for (let i = phase; i < n; i += PHASES) {
         const b = packets[i]!;
         b.writeUInt16BE(round & 0xffff, 2);
         b.writeUInt32BE((round * 160) >>> 0, 4);
-        sockets[i]!.send(b, port, '127.0.0.1');
+        if (batch !== undefined) batch.add(slots[i]!, b, 172);
+        else sockets[i]!.send(b, port, '127.0.0.1');
         count++;
+      }
+      if (batch !== undefined) {
+        first = performance.now();
+        batch.flush();
       }
       sent += count;
       const last = performance.now();
@@ -262,6 +275,7 @@ async function rawSender(): Promise<void> {
         lateP50: sorted[Math.floor(sorted.length * 0.5)] ?? 0,
         lateP99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
         sent,
+        path: batch ? 'native-batch' : 'dgram',
       });
     } else if (m.type === 'exit') {
       running = false;
@@ -272,7 +286,8 @@ async function rawSender(): Promise<void> {
 }
 
 if (role === 'phones') await phones();
-else if (role === 'raw-sender') await rawSender();
+else if (role === 'raw-sender') await rawSender(false);
+else if (role === 'raw-batch') await rawSender(true);
 else if (role === 'raw-relay') await rawRelay();
 else if (role === 'receiver') await receiver();
 else throw new Error(`unknown role ${role}`);

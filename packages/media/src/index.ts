@@ -48,4 +48,5 @@ export * from './webrtc/webrtc-sdp.ts';
 export * from './webrtc/ice-lite-agent.ts';
 export type { WebRtcTransportStats } from './webrtc/webrtc-transport.ts';
 export * from './port/send-jitter.ts';
+export * from './port/udp-batch.ts';
 export * from './webrtc/stun-message.ts';

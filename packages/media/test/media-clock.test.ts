@@ -27,6 +27,55 @@ describe('MediaClock (one timer for all calls)', () => {
     clock.close();
   });
 
+  test('earlyWakeMs: the timer is set that much early and the rest is slept precisely', () => {
+    let now = 0;
+    let pending: { cb: () => void; at: number } | undefined;
+    const sleeps: number[] = [];
+    const scheduler = {
+      now: () => now,
+      setTimer: (cb: () => void, delayMs: number) => {
+        pending = { cb, at: now + delayMs };
+        return { id: 1 };
+      },
+      clearTimer: () => {
+        pending = undefined;
+      },
+      sleepPrecisely: (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const clock = new MediaClock({ scheduler, phases: 4, earlyWakeMs: 1.5 });
+    const seen: [number, number, number][] = [];
+    clock.add((tick, phase) => seen.push([tick, phase, now]));
+    for (let i = 0; i < 8; i++) {
+      const timer = pending!;
+      assert.ok(Math.abs(timer.at - ((i + 1) * 5 - 1.5)) < 1e-9); // 1.5 ms before the sub-tick
+      now = timer.at + 0.4; // the event loop's timer is a little late, as usual
+      timer.cb();
+    }
+    assert.deepEqual(
+      seen.map(([tick, phase]) => [tick, phase]),
+      [
+        [1, 0],
+        [1, 1],
+        [1, 2],
+        [1, 3],
+        [2, 0],
+        [2, 1],
+        [2, 2],
+        [2, 3],
+      ],
+    );
+    // Every listener ran exactly on its deadline, after sleeping the remaining 1.1 ms.
+    assert.deepEqual(
+      seen.map(([, , at]) => Math.round(at * 1e6) / 1e6),
+      [5, 10, 15, 20, 25, 30, 35, 40],
+    );
+    for (const ms of sleeps) assert.ok(Math.abs(ms - 1.1) < 1e-9);
+    clock.close();
+  });
+
   test('timer stops without listeners and restarts on demand', () => {
     const scheduler = new VirtualScheduler();
     const clock = new MediaClock({ scheduler });

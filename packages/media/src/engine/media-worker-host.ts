@@ -13,6 +13,7 @@ import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { bindUdpSocket } from '../port/bind-udp-socket.ts';
 import { MediaClock } from '../port/media-clock.ts';
 import { SendJitter } from '../port/send-jitter.ts';
+import { UdpBatch } from '../port/udp-batch.ts';
 import { RtpPortAllocator } from '../port/rtp-port-allocator.ts';
 import { EspeakRenderer } from '../prompts/espeak-renderer.ts';
 import { PromptLibrary } from '../prompts/prompt-library.ts';
@@ -38,6 +39,9 @@ import { WorkerEndpoint } from './worker-endpoint.ts';
  */
 const SEND_PHASES = 4;
 
+/** MediaClock earlyWakeMs for the worker (see media-clock.ts); env override for benches. */
+const EARLY_WAKE_MS = 0;
+
 type Handlers = {
   [M in EngineMethod]: (params: EngineMethods[M][0]) => Promise<EngineMethods[M][1]>;
 };
@@ -51,7 +55,10 @@ export function serializeError(error: unknown): SerializedError {
 export class MediaWorkerHost {
   private readonly config: MediaWorkerConfig;
   private readonly post: (message: WorkerMessage) => void;
-  private readonly clock = new MediaClock({ phases: SEND_PHASES });
+  private readonly clock = new MediaClock({
+    phases: SEND_PHASES,
+    earlyWakeMs: Number(process.env.UKETSUKE_MEDIA_EARLY_WAKE_MS ?? EARLY_WAKE_MS),
+  });
   private readonly allocator: RtpPortAllocator | undefined;
   private readonly library: PromptLibrary;
   private readonly endpoints = new Map<string, WorkerEndpoint>();
@@ -60,12 +67,15 @@ export class MediaWorkerHost {
   private removeTick: (() => void) | undefined;
   private readonly lateness = new TickLateness();
   private readonly sendJitter = new SendJitter(SEND_PHASES, this.clock.frameMs);
+  /** Native batch sends (port/udp-batch.ts); undefined → every packet via node:dgram. */
+  private readonly batch = UdpBatch.create();
   /** Endpoints per send phase; rebuilt when endpoints come or go. */
   private readonly sendGroups: WorkerEndpoint[][] = Array.from({ length: SEND_PHASES }, () => []);
   private readonly sendPhaseOf = new WeakMap<WorkerEndpoint, number>();
   private nextSendPhase = 0;
   private sendGroupsDirty = true;
   private skippedAtReset = 0;
+  private batchFailedAtReset = 0;
   private sessionCounter = Math.floor(Date.now() / 1000);
   private closed = false;
 
@@ -138,7 +148,9 @@ export class MediaWorkerHost {
     if (this.sendGroupsDirty) this.regroup();
     if (phase === 0) for (const ep of this.endpoints.values()) ep.pullCaller();
     const group = this.sendGroups[phase]!;
-    const first = this.clock.now();
+    const batch = this.batch;
+    batch?.begin();
+    let first = this.clock.now();
     for (let i = 0; i < group.length; i++) {
       const ep = group[i]!;
       try {
@@ -146,6 +158,11 @@ export class MediaWorkerHost {
       } catch (error) {
         this.hooks.error(ep.id, error);
       }
+    }
+    if (batch !== undefined) {
+      // Batched packets leave in this one native call: that is when they are sent.
+      if (batch.pending > 0) first = this.clock.now();
+      batch.flush();
     }
     const last = this.clock.now();
     this.sendJitter.record(phase, group.length, first, last);
@@ -211,7 +228,7 @@ export class MediaWorkerHost {
         sessionVersion: 1,
         ...(codecs ? { codecs } : {}),
       };
-      const ep = new WorkerEndpoint(id, sockets, this.hooks);
+      const ep = new WorkerEndpoint(id, sockets, this.hooks, this.batch);
       if (remoteSdpOffer === undefined) {
         let sdp: string;
         try {
@@ -315,8 +332,11 @@ export class MediaWorkerHost {
       const report = {
         ...this.lateness.report(this.clock.skippedTicks - this.skippedAtReset),
         sendJitter: this.sendJitter.report(),
+        sendPath: this.batch ? ('native-batch' as const) : ('dgram' as const),
+        batchSendFailures: (this.batch?.stats.failed ?? 0) - this.batchFailedAtReset,
       };
       if (reset) {
+        this.batchFailedAtReset = this.batch?.stats.failed ?? 0;
         this.lateness.reset();
         this.sendJitter.reset();
         this.skippedAtReset = this.clock.skippedTicks;

@@ -20,6 +20,13 @@ export interface TickLatenessReport {
    * of the first and last send's interval from the frame length; bounds every stream.
    */
   sendJitter?: { samples: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /**
+   * How clock-driven RTP leaves the worker: 'native-batch' (port/udp-batch.ts, one native
+   * call per sub-tick) or 'dgram' (node:dgram per packet; addon not built or disabled).
+   */
+  sendPath?: 'native-batch' | 'dgram';
+  /** Batched datagrams the kernel refused (dropped) since the last reset. */
+  batchSendFailures?: number;
 }
 
 export class TickLateness {

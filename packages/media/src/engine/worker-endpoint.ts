@@ -18,6 +18,7 @@ import { PlayerPort, type PlaylistItem } from '../port/player-port.ts';
 import { RecorderPort } from '../port/recorder-port.ts';
 import { RtpSession } from '../port/rtp-session.ts';
 import { MAX_RTP_PAYLOAD } from '../port/rtp-sender.ts';
+import type { UdpBatch } from '../port/udp-batch.ts';
 import type { NegotiatedAudio } from '../sdp/negotiated-audio.ts';
 import { IncrementalWavWriter } from '../wav/wav-writer.ts';
 import type { EndpointId, EndpointStats, PlayResult } from './engine-protocol.ts';
@@ -79,15 +80,19 @@ export class WorkerEndpoint {
   private msOwed = 0;
   private playing: { resolve: (r: PlayResult) => void; bargeIn: boolean } | undefined;
   private closed = false;
+  /** The worker's native send batch, if the addon is loaded. */
+  private readonly batch: UdpBatch | undefined;
 
   constructor(
     id: EndpointId,
     sockets: { rtp: Socket; rtcp?: Socket | undefined },
     hooks: EndpointHooks,
+    batch?: UdpBatch,
   ) {
     this.id = id;
     this.sockets = sockets;
     this.hooks = hooks;
+    this.batch = batch;
     this.player.on('idle', this.onPlayerIdle);
   }
 
@@ -115,6 +120,7 @@ export class WorkerEndpoint {
       ptimeMs: audio.ptimeMs,
       direction: audio.direction,
       ...(ssrc !== undefined ? { ssrc } : {}),
+      batch: this.batch,
     });
     this.sockets = undefined;
     this.session = session;
@@ -320,6 +326,8 @@ export class WorkerEndpoint {
     if (peer === undefined || peer.player.playing) return; // a prompt to the peer wins
     const to = peer.session;
     if (to === undefined) return;
+    // Relayed packets of this loop turn leave together (port/udp-batch.ts).
+    this.batch?.collectUntilCheckPhase();
     const table = this.relayTable;
     if (table === undefined) {
       to.sendEncoded(datagram, offset, length);

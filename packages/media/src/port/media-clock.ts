@@ -16,6 +16,9 @@
 import { FRAME_MS } from './media-port.ts';
 import { realTimerScheduler, type TimerHandle, type TimerScheduler } from './timer-scheduler.ts';
 
+/** How early (ms) a precisely slept sub-tick may run: futex wake-ups can be µs early. */
+const EARLY_WAKE_SLACK_MS = 0.05;
+
 export type MediaClockListener = (tick: number, phase: number) => void;
 
 export interface MediaClockOptions {
@@ -24,6 +27,14 @@ export interface MediaClockOptions {
   maxCatchUpTicks?: number;
   /** Sub-ticks per frame (default 1); phase 0 starts each frame. */
   phases?: number;
+  /**
+   * Wake this many ms before each deadline and sleep the rest precisely
+   * (`TimerScheduler.sleepPrecisely`; default 0 = off). Event-loop timers fire on a 1 ms
+   * grid, late by up to ~1 ms at random: that is send jitter. Waking early and blocking
+   * for the remainder (at most this long, the thread sleeps, no CPU) hits the deadline
+   * within the futex's precision; incoming packets wait that long at most.
+   */
+  earlyWakeMs?: number;
   /**
    * A throwing listener is reported here and does not stop the others (default:
    * `process.emitWarning`, so one broken call cannot take the process down).
@@ -37,6 +48,7 @@ export class MediaClock {
   readonly phases: number;
   private readonly periodMs: number;
   private readonly maxCatchUpTicks: number;
+  private readonly earlyWakeMs: number;
   private readonly onListenerError: (error: unknown) => void;
   private readonly listeners = new Set<MediaClockListener>();
   private timer: TimerHandle | undefined;
@@ -53,6 +65,8 @@ export class MediaClock {
     this.phases = Math.max(1, Math.floor(options.phases ?? 1));
     this.periodMs = this.frameMs / this.phases;
     this.maxCatchUpTicks = options.maxCatchUpTicks ?? 5;
+    this.earlyWakeMs =
+      this.scheduler.sleepPrecisely === undefined ? 0 : Math.max(0, options.earlyWakeMs ?? 0);
     // Default: report loudly but keep every other call's media running.
     this.onListenerError =
       options.onListenerError ??
@@ -110,14 +124,22 @@ export class MediaClock {
   }
 
   private schedule(): void {
-    const deadline = this.startedAt + (this.ticks + 1) * this.periodMs;
+    const deadline = this.startedAt + (this.ticks + 1) * this.periodMs - this.earlyWakeMs;
     this.timer = this.scheduler.setTimer(this.fire, Math.max(0, deadline - this.scheduler.now()));
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
+    if (this.earlyWakeMs > 0) {
+      // Woken early on purpose: sleep the last fraction of a ms precisely.
+      const deadline = this.startedAt + (this.ticks + 1) * this.periodMs;
+      const early = deadline - this.scheduler.now();
+      if (early > 0 && early <= this.earlyWakeMs + 1) this.scheduler.sleepPrecisely?.(early);
+    }
     const p = this.phases;
-    const due = Math.floor((this.scheduler.now() - this.startedAt) / this.periodMs);
+    // With early wake-ups, a sleep that ends a few µs short still counts as on time.
+    const slack = this.earlyWakeMs > 0 ? EARLY_WAKE_SLACK_MS : 0;
+    const due = Math.floor((this.scheduler.now() + slack - this.startedAt) / this.periodMs);
     let behind = due - this.ticks;
     const cap = this.maxCatchUpTicks * p;
     if (behind > cap) {

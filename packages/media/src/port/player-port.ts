@@ -84,6 +84,16 @@ export class PlayerPort extends EventEmitter<PlayerEvents> implements MediaSourc
    */
   readEncoded(out: Uint8Array, law: G711Law): boolean {
     if (!this.playing) return false;
+    // Hot path (hold music, prompts in the call's law): a whole frame left in the current
+    // item is one native copy; item ends, loops and transcoding go through fill().
+    const audio = this.playlist[0]!.audio;
+    const from = this.position;
+    const n = out.length;
+    if (audio.law === law && from + n < audio.data.length) {
+      copyBytes.call(audio.data, out, 0, from, from + n);
+      this.position = from + n;
+      return true;
+    }
     const filled = this.fill(out, out.length, law);
     if (filled === 0) return false;
     out.fill(law === 'PCMU' ? 0xff : 0xd5, filled);

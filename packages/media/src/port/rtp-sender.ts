@@ -12,6 +12,7 @@ import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { RTP_HEADER_SIZE, type RtpHeaderFields, writeRtpHeader } from '../rtp/rtp-packet.ts';
 import type { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
 import { sendsSynchronously } from './bind-udp-socket.ts';
+import type { UdpBatch, UdpBatchOwner } from './udp-batch.ts';
 
 /** Buffer#copy works on any Uint8Array: a native copy without a subarray per packet. */
 const copyBytes = Buffer.prototype.copy;
@@ -57,9 +58,14 @@ export interface RtpSenderOptions {
   ptimeMs: number;
   stats: RtpStreamStats;
   dtmfDurationMs?: number;
+  /**
+   * The worker's native batch (port/udp-batch.ts): while it is open (a clock sub-tick),
+   * packets join it instead of going through dgram one by one.
+   */
+  batch?: UdpBatch | undefined;
 }
 
-export class RtpSender {
+export class RtpSender implements UdpBatchOwner {
   private readonly socket: Socket;
   private destinationValue: TransportAddress;
   /** Sends complete synchronously (see INITIAL_SEND_POOL): no per-packet callback. */
@@ -80,12 +86,18 @@ export class RtpSender {
   /** The slot used last: reused at once when its send completed synchronously. */
   private lastSlot = 0;
   private readonly dtmf: DtmfSender;
+  private readonly batch: UdpBatch | undefined;
+  /** Our slot in {@link batch}, -1 when not registered (no batch, host name, closed). */
+  private batchSlot = -1;
+  private closed = false;
 
   constructor(options: RtpSenderOptions) {
     this.socket = options.socket;
     this.syncSocket = sendsSynchronously(options.socket);
     this.destinationValue = options.destination;
     this.fastPath = this.syncSocket && isIP(options.destination.address) !== 0;
+    this.batch = options.batch;
+    this.registerBatch();
     this.payloadType = options.payloadType;
     this.telephoneEventPt = options.telephoneEventPt;
     this.stats = options.stats;
@@ -113,6 +125,41 @@ export class RtpSender {
   set destination(to: TransportAddress) {
     this.destinationValue = to;
     this.fastPath = this.syncSocket && isIP(to.address) !== 0;
+    // Latching (RFC 4961 symmetric RTP) or a re-INVITE: the native table follows.
+    if (this.batchSlot >= 0 && this.batch !== undefined) {
+      // update() releases the slot itself when the new address cannot be sent natively.
+      const kept =
+        this.fastPath && this.batch.update(this.batchSlot, this.socket, to.address, to.port);
+      if (!kept) {
+        this.batch.release(this.batchSlot);
+        this.batchSlot = -1;
+      }
+    } else {
+      this.registerBatch();
+    }
+  }
+
+  /** True while packets go through the native batch when it is open. */
+  get batched(): boolean {
+    return this.batchSlot >= 0;
+  }
+
+  /** Leave the native batch; call before the socket closes (its fd may be reused). */
+  close(): void {
+    this.closed = true;
+    if (this.batchSlot >= 0) this.batch?.release(this.batchSlot);
+    this.batchSlot = -1;
+  }
+
+  /** UdpBatchOwner: the kernel refused one of our batched datagrams (dropped). */
+  onSendFailed(_errno: number): void {
+    this.sendErrors++;
+  }
+
+  private registerBatch(): void {
+    if (this.batch === undefined || !this.fastPath || this.closed) return;
+    const to = this.destinationValue;
+    this.batchSlot = this.batch.register(this.socket, to.address, to.port, this);
   }
 
   /** Our SSRC; the session changes it after an SSRC collision (RFC 3550 §8.2). */
@@ -155,6 +202,19 @@ export class RtpSender {
   sendEncoded(payload: Uint8Array, offset: number, length: number): void {
     if (!this.sending) {
       this.skip(length);
+      return;
+    }
+    const batch = this.batch;
+    if (this.batchSlot >= 0 && batch !== undefined && batch.collecting && this.dtmf.idle) {
+      // Built in place in the open native batch: no pooled slot, no second copy.
+      const n = Math.min(length, MAX_RTP_PAYLOAD);
+      const at = batch.reserve(RTP_HEADER_SIZE + n);
+      const buf = batch.buffer;
+      const headerLength = this.writeHeader(buf, this.payloadType, at);
+      copyBytes.call(payload, buf, at + headerLength, offset, offset + n);
+      batch.commit(this.batchSlot, at, headerLength + n);
+      this.stats.onSend(n);
+      this.header.timestamp = (this.header.timestamp + n) >>> 0;
       return;
     }
     const slot = this.nextSlot();
@@ -234,10 +294,10 @@ export class RtpSender {
   }
 
   /** Write the header for the next packet; advances the sequence number, clears marker. */
-  private writeHeader(buf: Uint8Array, payloadType: number): number {
+  private writeHeader(buf: Uint8Array, payloadType: number, at = 0): number {
     const h = this.header;
     h.payloadType = payloadType;
-    const length = writeRtpHeader(buf, h);
+    const length = writeRtpHeader(buf, h, at);
     h.sequenceNumber = (h.sequenceNumber + 1) & 0xffff;
     h.marker = false;
     return length;
@@ -245,7 +305,10 @@ export class RtpSender {
 
   private transmit(slot: SendSlot, length: number, payloadLength: number): void {
     const to = this.destinationValue;
-    if (this.fastPath) {
+    const batch = this.batch;
+    if (this.batchSlot >= 0 && batch !== undefined && batch.collecting) {
+      batch.add(this.batchSlot, slot.buf, length); // copied: the slot is free again at once
+    } else if (this.fastPath) {
       let view = slot.view;
       if (view.length !== length) {
         view = Buffer.from(slot.buf.buffer, slot.buf.byteOffset, length);

@@ -8,19 +8,12 @@
  * payload type, and not our own SSRC) we switch our destination to the packet's source
  * address and port ('latched' event) and pin its SSRC.
  *
- * RTP bleed hardening: an attacker who guesses the port can race the caller's first
- * packet, or send from elsewhere later to steal the stream. So, once latched:
- *  - packets from any other transport address are dropped (`foreignDiscarded`) while the
- *    latched source is alive; only after it has been silent for `relatchAfterSilenceMs`
- *    (default 500 ms) may a new source take over — a phone whose NAT mapping changed;
- *  - a new SSRC from the latched address is the same peer changing its source
- *    (RFC 3550 §8.2: after its own collision, or a B2BUA switching legs): it is accepted,
- *    re-pinned and restarts statistics and DTMF state;
- *  - a packet carrying *our* SSRC is a collision or a loop (RFC 3550 §8.2): dropped. The
- *    first time from a given transport address it counts as a collision and we move to a
- *    new random SSRC, sending an RTCP BYE for the old one; from an address already known
- *    to conflict it is our own traffic looped back (e.g. an echoing peer) and is only
- *    counted (`loopedPackets`).
+ * RTP bleed hardening and SSRC collisions (RFC 3550 §8.2) are decided in rtp-latch.ts:
+ * once latched, other sources are dropped (`foreignDiscarded`) until the latched one has
+ * been silent for `relatchAfterSilenceMs`; a new SSRC from the latched address is
+ * followed and restarts statistics and DTMF state; our own SSRC coming back is a
+ * collision the first time from an address (RTCP BYE, new SSRC), a loop after that
+ * (`loopedPackets`).
  * {@link RtpSession.relatch} (after a re-INVITE) allows immediate latching again.
  * RTCP on its own socket latches only to the IP address RTP is latched to.
  *
@@ -52,8 +45,10 @@ import {
 import { parseRtpPacket, RtpPacketView } from '../rtp/rtp-packet.ts';
 import { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
 import { bindUdpSocket } from './bind-udp-socket.ts';
+import { SourceLatch, SsrcConflicts } from './rtp-latch.ts';
 import type { RtpPortAllocator } from './rtp-port-allocator.ts';
 import { MAX_RTP_PAYLOAD, RtpSender, type TransportAddress } from './rtp-sender.ts';
+import type { UdpBatch } from './udp-batch.ts';
 
 /** Where to bind, for {@link RtpSession.open}. */
 export interface RtpBindOptions {
@@ -98,6 +93,11 @@ export interface RtpStreamOptions {
   now?: () => number;
   wallClockMs?: () => number;
   dtmfDurationMs?: number;
+  /**
+   * A worker's native send batch (port/udp-batch.ts): packets sent while it is open join
+   * it; otherwise (or without it) they go through node:dgram.
+   */
+  batch?: UdpBatch | undefined;
 }
 
 export type RtpSessionEvents = {
@@ -120,7 +120,6 @@ export type RtpSessionEvents = {
 };
 
 /** Bound on the RFC 3550 §8.2 conflicting-address list. */
-const MAX_CONFLICTING_ADDRESSES = 16;
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly socket: Socket;
@@ -138,15 +137,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private remote: TransportAddress;
   private remoteRtcpPort: number;
   private remoteRtcpAddress: string;
-  private latched = false;
-  /** SSRC of the latched stream (RFC 3550 §8.2 source identification). */
-  private pinnedSsrc: number | undefined;
-  /** When the latched source last sent an accepted packet (ms, `now`). */
-  private lastFromSourceMs = 0;
-  private readonly relatchAfterSilenceMs: number;
-  private readonly now: () => number;
+  /** Symmetric RTP with RTP bleed protection (port/rtp-latch.ts). */
+  private readonly latch: SourceLatch;
   /** Transport addresses that sent our own SSRC (RFC 3550 §8.2 conflict list). */
-  private readonly conflictingAddresses = new Set<string>();
+  private readonly conflicts = new SsrcConflicts();
   private receiving = true;
   private readonly sender: RtpSender;
   private readonly decodeTable: Int16Array;
@@ -163,8 +157,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   loopedPackets = 0;
   /** SSRC collisions we resolved by choosing a new SSRC (RFC 3550 §8.2). */
   ssrcCollisions = 0;
-  /** Times the remote SSRC changed on the latched source (accepted, re-pinned). */
-  remoteSsrcChanges = 0;
 
   private constructor(socket: Socket, rtcpSocket: Socket | undefined, options: RtpStreamOptions) {
     super();
@@ -175,7 +167,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.telephoneEventPt = options.telephoneEventPt;
     this.ptimeMs = options.ptimeMs ?? 20;
     this.symmetric = options.symmetric ?? true;
-    this.relatchAfterSilenceMs = options.relatchAfterSilenceMs ?? 500;
     this.ssrcValue = (options.ssrc ?? randomInt(0, 0x1_0000_0000 - 1)) >>> 0;
     this.cname = options.cname ?? `uketsuke-${this.ssrcValue.toString(16)}`;
     this.rtcpMux = options.rtcpMux ?? false;
@@ -184,7 +175,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       options.remoteRtcpPort ?? (this.rtcpMux ? options.remotePort : options.remotePort + 1);
     this.remoteRtcpAddress = options.remoteAddress;
     const now = options.now ?? (() => performance.now());
-    this.now = now;
+    this.latch = new SourceLatch(options.relatchAfterSilenceMs ?? 500, now);
     this.stats = new RtpStreamStats({
       now,
       ptimeMs: this.ptimeMs,
@@ -200,6 +191,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       ptimeMs: this.ptimeMs,
       stats: this.stats,
       ...(options.dtmfDurationMs ? { dtmfDurationMs: options.dtmfDurationMs } : {}),
+      batch: options.batch,
     });
     this.setDirection(options.direction ?? 'sendrecv');
     this.decodeTable = g711Tables(this.codec).decode;
@@ -258,7 +250,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** The SSRC of the stream we latched to, once latched. */
   get remoteSsrc(): number | undefined {
-    return this.pinnedSsrc;
+    return this.latch.pinnedSsrc;
+  }
+
+  /** Times the remote SSRC changed on the latched source (accepted, re-pinned). */
+  get remoteSsrcChanges(): number {
+    return this.latch.remoteSsrcChanges;
   }
 
   get localPort(): number {
@@ -271,7 +268,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   get isLatched(): boolean {
-    return this.latched;
+    return this.latch.latched;
   }
 
   /** New remote from a re-INVITE: send there and allow latching again. */
@@ -281,9 +278,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.remoteRtcpPort = remote.rtcpPort ?? (this.rtcpMux ? remote.port : remote.port + 1);
       this.remoteRtcpAddress = remote.address;
     }
-    this.latched = false;
+    this.latch.reset();
     this.rtcpLatched = false;
-    this.pinnedSsrc = undefined;
   }
 
   /** Apply a renegotiated direction (hold / resume after a re-INVITE). */
@@ -315,7 +311,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.sender.sendEncoded(payload, offset, length);
   }
 
-  /** Send errors reported by dgram callbacks. */
+  /** True when this stream is registered with a native send batch. */
+  get batched(): boolean {
+    return this.sender.batched;
+  }
+
+  /** Send errors reported by dgram callbacks or refused batched datagrams. */
   get sendErrors(): number {
     return this.sender.sendErrors;
   }
@@ -357,6 +358,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sender.close(); // leave the native batch before the fd is closed
     this.socket.off('message', this.onMessage);
     this.socket.close();
     this.rtcpSocket?.off('message', this.onRtcpMessage);
@@ -428,24 +430,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * the packet comes from a source that may not (yet) take the stream.
    */
   private acceptSource(rinfo: RemoteInfo, ssrc: number): boolean {
-    const now = this.now();
-    const fromLatched =
-      this.latched && rinfo.port === this.remote.port && rinfo.address === this.remote.address;
-    if (fromLatched) {
-      if (ssrc !== this.pinnedSsrc) {
-        // RFC 3550 §8.2: the same peer moved to a new SSRC; follow it.
-        this.pinnedSsrc = ssrc;
-        this.remoteSsrcChanges++;
-      }
-      this.lastFromSourceMs = now;
-      return true;
-    }
-    if (this.latched && now - this.lastFromSourceMs < this.relatchAfterSilenceMs) {
-      return false; // the latched source is alive: a stray, or a stream-stealing attempt
-    }
-    this.latched = true;
-    this.pinnedSsrc = ssrc;
-    this.lastFromSourceMs = now;
+    const decision = this.latch.judge(rinfo, ssrc, this.remote);
+    if (decision !== 'latched') return decision === 'accept';
     if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
       this.setRemote(rinfo.address, rinfo.port);
       if (this.rtcpMux) {
@@ -469,19 +455,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    */
   private onOwnSsrc(rinfo: RemoteInfo): void {
     this.discarded++;
-    const key = `${rinfo.address}|${rinfo.port}`;
-    if (this.conflictingAddresses.has(key)) {
+    if (this.conflicts.note(rinfo) === 'loop') {
       this.loopedPackets++;
       return;
     }
-    if (this.conflictingAddresses.size >= MAX_CONFLICTING_ADDRESSES) {
-      this.conflictingAddresses.clear(); // bounded; hostile input cannot grow it forever
-    }
-    this.conflictingAddresses.add(key);
     this.ssrcCollisions++;
     this.sendRtcpReport({ reason: 'SSRC collision' });
     let next = randomInt(0, 0x1_0000_0000 - 1) >>> 0;
-    while (next === this.ssrcValue || next === this.pinnedSsrc) {
+    while (next === this.ssrcValue || next === this.latch.pinnedSsrc) {
       next = randomInt(0, 0x1_0000_0000 - 1) >>> 0;
     }
     this.ssrcValue = next;
@@ -496,7 +477,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     if (this.symmetric && !this.rtcpLatched) {
       // Only from where RTP comes from, once RTP has latched (RFC 3550 §11: same host).
-      if (this.latched && rinfo.address !== this.remote.address) {
+      if (this.latch.latched && rinfo.address !== this.remote.address) {
         this.discarded++;
         this.foreignDiscarded++;
         return;

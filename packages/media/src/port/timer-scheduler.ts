@@ -10,12 +10,25 @@ export interface TimerScheduler {
   now(): number;
   setTimer(callback: () => void, delayMs: number): TimerHandle;
   clearTimer(handle: TimerHandle): void;
+  /**
+   * Block the thread for `ms` (< a few ms) with sub-millisecond precision, if supported:
+   * lets a clock wake early from its (millisecond-grained) timer and sleep the rest.
+   */
+  sleepPrecisely?(ms: number): void;
 }
+
+/** A futex to sleep on with a timeout (Atomics.wait); nobody ever notifies it. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export const realTimerScheduler: TimerScheduler = {
   now: () => performance.now(),
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  // libuv timers have 1 ms resolution; Atomics.wait sleeps on a futex with a high-
+  // resolution timeout. Not allowed on the main thread of browsers, fine in Node.
+  sleepPrecisely: (ms) => {
+    if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+  },
 };
 
 interface VirtualTimer {
