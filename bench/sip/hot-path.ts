@@ -14,6 +14,7 @@
  * stretch anything. The bench clock keeps timers in per-millisecond buckets.
  *
  *   node bench/sip/hot-path.ts [--calls 30000] [--warmup 50000] [--runs 5] [--rate 1500]
+ *   node --expose-gc bench/sip/hot-path.ts --warmup 10000 --retained-per-call
  */
 import { parseArgs } from 'node:util';
 import {
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '50000' },
     runs: { type: 'string', default: '5' },
     rate: { type: 'string', default: '1500' },
+    'retained-per-call': { type: 'boolean', default: false },
   },
 });
 const calls = Number(values.calls);
@@ -84,26 +86,33 @@ let sent = 0;
 let lastToTag = '';
 let statuses = new Map<number, number>();
 
+/** A channel per request, as UdpTransport makes (a small object, no closure). */
+class SerializingChannel implements Channel {
+  readonly reliable = false;
+  readonly to: SocketAddress;
+  constructor(to: SocketAddress) {
+    this.to = to;
+  }
+  send(message: SipMessage): void {
+    const wire = serializeMessage(message);
+    sent++;
+    if (message.kind === 'response') {
+      statuses.set(message.status, (statuses.get(message.status) ?? 0) + 1);
+      if (message.status === 200 && message.cseq.method === 'INVITE') {
+        lastToTag = /;tag=([^;>\s]+)/.exec(message.headers.get('to') ?? '')?.[1] ?? '';
+      }
+    }
+    void wire;
+  }
+}
+
 /** A transport that serializes what the endpoint sends and keeps only what the driver needs. */
 class SerializingTransport implements EndpointTransport {
   readonly protocol = 'UDP';
   readonly reliable = false;
   readonly local = uas;
-  channel(_to: SocketAddress): Channel {
-    return {
-      reliable: false,
-      send: (message: SipMessage) => {
-        const wire = serializeMessage(message);
-        sent++;
-        if (message.kind === 'response') {
-          statuses.set(message.status, (statuses.get(message.status) ?? 0) + 1);
-          if (message.status === 200 && message.cseq.method === 'INVITE') {
-            lastToTag = /;tag=([^;>\s]+)/.exec(message.headers.get('to') ?? '')?.[1] ?? '';
-          }
-        }
-        void wire;
-      },
-    };
+  channel(to: SocketAddress): Channel {
+    return new SerializingChannel(to);
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -189,6 +198,21 @@ function driverCost(count: number): number {
   return d.user + d.system;
 }
 
+if (values['retained-per-call']) {
+  // Heap held per live call after a full collection (run with --expose-gc; keep
+  // --warmup below 64*T1 × rate, e.g. 10000 at 1500/s, so every call is still held).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error('--retained-per-call needs node --expose-gc');
+  runCalls(100); // load and compile what a call needs before the baseline
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  runCalls(warmup);
+  gc();
+  const bytes = Math.round((process.memoryUsage().heapUsed - before) / warmup);
+  console.log(JSON.stringify({ liveCalls: warmup, heapBytesPerCall: bytes }));
+  await endpoint.close();
+  process.exit(0);
+}
 runCalls(warmup);
 const results: number[] = [];
 for (let r = 0; r < runs; r++) {

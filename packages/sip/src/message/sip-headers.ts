@@ -186,4 +186,20 @@ export class SipHeaders implements Iterable<HeaderField> {
   clone(): SipHeaders {
     return new SipHeaders([...this.#fields]);
   }
+
+  /**
+   * A copy whose values are copied too. Values parsed from the wire are slices of the
+   * message text and keep all of it alive; a message kept for 64*T1 (a completed
+   * transaction's response) holds only its own fields with this.
+   */
+  detached(): SipHeaders {
+    const fields = this.#fields;
+    const copy = new Array<HeaderField>(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      // Slicing a concatenation flattens it into new storage of its own.
+      copy[i] = { key: f.key, name: f.name, value: `${f.value} `.slice(0, -1) };
+    }
+    return new SipHeaders(copy);
+  }
 }

@@ -23,6 +23,9 @@ import { SipHeaders } from './sip-headers.ts';
 
 export const SIP_VERSION = 'SIP/2.0';
 
+/** The body of bodiless messages: one shared empty Buffer (nothing can be written to it). */
+const NO_BODY = Buffer.alloc(0);
+
 /**
  * Cache slots of the lazily parsed headers. A fixed array indexed by slot is cheaper than
  * a Map per message, both to read and for the garbage collector.
@@ -194,7 +197,7 @@ export class SipRequest extends SipMessageBase {
     method: string,
     uriText: string,
     headers = new SipHeaders(),
-    body: Buffer = Buffer.alloc(0),
+    body: Buffer = NO_BODY,
     version = SIP_VERSION,
   ) {
     super(headers, body);
@@ -222,7 +225,7 @@ export class SipResponse extends SipMessageBase {
     status: number,
     reason: string,
     headers = new SipHeaders(),
-    body: Buffer = Buffer.alloc(0),
+    body: Buffer = NO_BODY,
     version = SIP_VERSION,
   ) {
     super(headers, body);

@@ -57,7 +57,7 @@ export interface InviteServerOptions {
 }
 
 export class InviteServerTransaction extends TransactionBase {
-  readonly request: SipRequest;
+  #request: SipRequest | undefined;
   readonly #user: ServerTransactionUser;
   readonly #fsm = new StateMachine<InviteServerState>(
     'INVITE server transaction',
@@ -75,9 +75,18 @@ export class InviteServerTransaction extends TransactionBase {
     options: InviteServerOptions = {},
   ) {
     super(key, channel, context);
-    this.request = request;
+    this.#request = request;
     this.#user = user;
     if (options.autoTrying ?? true) this.respond(createResponse(request, 100));
+  }
+
+  /**
+   * The INVITE, until the transaction only waits out Timer L (Accepted) or Timer H / I
+   * (Completed, Confirmed): a busy server holds tens of thousands of those for 64*T1,
+   * and nothing in them needs the request again.
+   */
+  get request(): SipRequest | undefined {
+    return this.#request;
   }
 
   get state(): InviteServerState {
@@ -108,12 +117,13 @@ export class InviteServerTransaction extends TransactionBase {
       this.#fsm.transition('accepted');
       if (!this.#send(response)) return;
       this.#lastResponse = undefined;
-      this.request.releaseParsed();
-      response.releaseParsed();
+      this.#request = undefined;
       this.startTimer('L', this.t.L, () => this.#terminate());
     } else {
       this.#fsm.transition('completed');
       if (!this.#send(response)) return;
+      this.#request = undefined;
+      response.releaseParsed();
       if (!this.channel.reliable) this.#armG(this.t.G);
       this.startTimer('H', this.t.H, () => {
         if (!this.#fsm.is('completed')) return;

@@ -23,7 +23,7 @@
  *                  +------------+
  */
 import { SipErrorCode, SipStackError } from '../errors.ts';
-import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import { type SipRequest, SipResponse } from '../message/sip-message.ts';
 import { StateMachine, type TransitionTable } from './state-machine.ts';
 import { TransactionBase } from './transaction-base.ts';
 import type { Channel, ServerTransactionUser, TransactionContext } from './transaction-types.ts';
@@ -38,7 +38,7 @@ const TRANSITIONS: TransitionTable<NonInviteServerState> = {
 };
 
 export class NonInviteServerTransaction extends TransactionBase {
-  readonly request: SipRequest;
+  #request: SipRequest | undefined;
   readonly #user: ServerTransactionUser;
   readonly #fsm = new StateMachine<NonInviteServerState>(
     'non-INVITE server transaction',
@@ -55,8 +55,13 @@ export class NonInviteServerTransaction extends TransactionBase {
     user: ServerTransactionUser,
   ) {
     super(key, channel, context);
-    this.request = request;
+    this.#request = request;
     this.#user = user;
+  }
+
+  /** The request, until the transaction only waits out Timer J (Completed). */
+  get request(): SipRequest | undefined {
+    return this.#request;
   }
 
   get state(): NonInviteServerState {
@@ -82,8 +87,17 @@ export class NonInviteServerTransaction extends TransactionBase {
     }
     this.#fsm.transition('completed');
     if (!this.#send(response)) return;
-    this.request.releaseParsed();
-    response.releaseParsed();
+    this.#request = undefined;
+    if (this.t.J !== 0) {
+      // Kept for 64*T1 to answer retransmissions: only its own text, not the request's.
+      this.#lastResponse = new SipResponse(
+        response.status,
+        response.reason,
+        response.headers.detached(),
+        response.body,
+        response.version,
+      );
+    }
     if (this.t.J === 0) this.#terminate();
     else this.startTimer('J', this.t.J, () => this.#terminate());
   }

@@ -5,6 +5,15 @@ import { tagOf } from '../headers/name-addr.ts';
 import { formatVia, hasRfc3261Branch, type Via, viaBranch } from '../headers/via.ts';
 import type { SipMessage, SipRequest } from '../message/sip-message.ts';
 
+/**
+ * Keys outlive their messages (a completed transaction waits 64*T1): join copies the parts
+ * into one flat string, where a template literal would keep slices of the message text and
+ * with them the whole message.
+ */
+function flatKey(parts: Array<string | number>): string {
+  return parts.join('|');
+}
+
 function topVia(msg: SipMessage): Via {
   const via = msg.topVia;
   if (via === undefined) throw new TypeError('message without Via');
@@ -16,7 +25,7 @@ function topVia(msg: SipMessage): Via {
  * method (so a CANCEL's responses never reach the INVITE sharing its branch).
  */
 export function clientKey(msg: SipMessage): string {
-  return `c|${viaBranch(topVia(msg)) ?? ''}|${msg.cseq.method}`;
+  return flatKey(['c', viaBranch(topVia(msg)) ?? '', msg.cseq.method]);
 }
 
 /** ACK belongs to the INVITE transaction it acknowledges (§17.2.3). */
@@ -35,11 +44,20 @@ export function serverKey(req: SipRequest, methodOverride?: string): string {
   const method = methodOverride ?? serverMethod(req.method);
   if (hasRfc3261Branch(via)) {
     const sentBy = `${via.host.toLowerCase()}:${via.port ?? ''}`;
-    return `s|${viaBranch(via)}|${sentBy}|${method}`;
+    return flatKey(['s', viaBranch(via) ?? '', sentBy, method]);
   }
   const toTag = method === 'INVITE' ? '' : (tagOf(req.to) ?? '');
   const fromTag = tagOf(req.from) ?? '';
-  return `s2543|${req.uriText}|${toTag}|${fromTag}|${req.callId}|${req.cseq.seq}|${method}|${formatVia(via)}`;
+  return flatKey([
+    's2543',
+    req.uriText,
+    toTag,
+    fromTag,
+    req.callId,
+    req.cseq.seq,
+    method,
+    formatVia(via),
+  ]);
 }
 
 /** §9.2: the INVITE server transaction a CANCEL refers to has the same key but method INVITE. */

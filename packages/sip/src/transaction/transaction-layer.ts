@@ -67,8 +67,7 @@ export class TransactionLayer {
       request.method === 'INVITE'
         ? new InviteClientTransaction(key, request, channel, this.#context, user)
         : new NonInviteClientTransaction(key, request, channel, this.#context, user);
-    this.#clients.set(key, tx);
-    tx.onTerminated(() => this.#clients.delete(key));
+    tx.fileIn(this.#clients);
     tx.start();
     return tx;
   }
@@ -121,8 +120,7 @@ export class TransactionLayer {
             this.#inviteOptions,
           )
         : new NonInviteServerTransaction(key, request, channel, this.#context, user);
-    this.#servers.set(key, tx);
-    tx.onTerminated(() => this.#servers.delete(key));
+    tx.fileIn(this.#servers);
     return tx;
   }
 

@@ -98,7 +98,7 @@ export class UdpTransport {
 
   /** A Channel to a resolved destination (IP literal and port). */
   channel(destination: SocketAddress): Channel {
-    return { reliable: false, send: (message: SipMessage) => this.send(message, destination) };
+    return new UdpChannel(this, destination);
   }
 
   /** Send a message; throws SIP_TRANSPORT_ERROR for refused or unsafe destinations. */
@@ -148,5 +148,24 @@ export class UdpTransport {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     return new Promise((resolve) => this.#socket.close(() => resolve()));
+  }
+}
+
+/**
+ * A UDP destination as a Channel: one small object (a server transaction keeps its
+ * channel for 64*T1, so no closure and captured scope per request).
+ */
+class UdpChannel implements Channel {
+  readonly reliable = false;
+  readonly #transport: UdpTransport;
+  readonly #to: SocketAddress;
+
+  constructor(transport: UdpTransport, to: SocketAddress) {
+    this.#transport = transport;
+    this.#to = to;
+  }
+
+  send(message: SipMessage): void {
+    this.#transport.send(message, this.#to);
   }
 }

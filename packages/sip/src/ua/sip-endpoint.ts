@@ -30,7 +30,11 @@ import type { InviteServerTransaction } from '../transaction/invite-server-trans
 import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS } from '../transaction/timer-values.ts';
 import { TransactionLayer } from '../transaction/transaction-layer.ts';
-import type { Channel, TransactionContext } from '../transaction/transaction-types.ts';
+import type {
+  Channel,
+  ServerTransactionUser,
+  TransactionContext,
+} from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import type { TcpTransportOptions } from '../transport/tcp-transport.ts';
 import type { UdpTransportOptions } from '../transport/udp-transport.ts';
@@ -360,7 +364,9 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     }
     // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq as a live transaction but
     // not a retransmission of it (e.g. a forked copy arriving by another path): 482.
-    const mergeKey = `${tagOf(request.from) ?? ''}|${request.callId}|${request.headers.get('cseq')}`;
+    // Joined (a flat copy): a template literal would keep the whole request text alive.
+    const parts = [tagOf(request.from) ?? '', request.callId, request.headers.get('cseq')];
+    const mergeKey = parts.join('|');
     if (this.#inFlight.has(mergeKey)) {
       this.#refuse(request, reply, { status: 482 });
       return;
@@ -532,13 +538,13 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     }
     // The transaction exists (and has sent 100 Trying) before admission control runs, so
     // retransmissions are absorbed while an asynchronous check is pending.
-    let session: IncomingInviteSession | undefined;
-    const tx = this.transactions.createServerTransaction(request, reply, {
-      // RFC 6026: an ACK reusing the INVITE's branch reaches the transaction, not the TU.
-      onAck: (ack) => session?.receiveRequest(ack, reply),
-      onTransportError: () => session?.transportFailed(),
-      onTerminated: () => this.#pending.delete(tx.key),
-    }) as InviteServerTransaction;
+    const user = new InviteTransactionUser(this.#pending, reply);
+    const tx = this.transactions.createServerTransaction(
+      request,
+      reply,
+      user,
+    ) as InviteServerTransaction;
+    user.key = tx.key;
     const viaProtocol = request.topVia?.transport ?? 'UDP';
     const admit = (refusal: Refuse | undefined): void => {
       if (tx.state !== 'proceeding' || this.#closed) return;
@@ -552,7 +558,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         );
         return;
       }
-      session = this.#track(
+      const created = this.#track(
         new IncomingInviteSession(
           // In-dialog requests go back over the transport the INVITE came on.
           this.#sessionHost(
@@ -565,12 +571,12 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
           timerPolicy,
         ),
       );
-      const created = session;
+      user.session = created;
       this.#pending.set(tx.key, created);
       created.once('ended', () => {
         this.#pending.delete(tx.key);
         // The transaction outlives the call by Timer L (64*T1); let the session go.
-        session = undefined;
+        user.session = undefined;
       });
       if (this.listenerCount('invite') === 0) created.reject(480);
       else this.emit('invite', created);
@@ -618,5 +624,35 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     // send to an IP literal completes on the next tick).
     await new Promise((resolve) => setImmediate(resolve));
     for (const t of this.#transports.values()) await t.close();
+  }
+}
+
+/**
+ * The INVITE server transaction's user, an object rather than closures: closures made in
+ * SipEndpoint.#receiveInvite would share its scope and keep the INVITE, its source and the
+ * admission state alive for as long as the transaction (64*T1 after the 2xx).
+ */
+class InviteTransactionUser implements ServerTransactionUser {
+  session: IncomingInviteSession | undefined;
+  key = '';
+  readonly #pending: Map<string, IncomingInviteSession>;
+  readonly #reply: Channel;
+
+  constructor(pending: Map<string, IncomingInviteSession>, reply: Channel) {
+    this.#pending = pending;
+    this.#reply = reply;
+  }
+
+  /** RFC 6026: an ACK reusing the INVITE's branch reaches the transaction, not the TU. */
+  onAck(ack: SipRequest): void {
+    this.session?.receiveRequest(ack, this.#reply);
+  }
+
+  onTransportError(): void {
+    this.session?.transportFailed();
+  }
+
+  onTerminated(): void {
+    this.#pending.delete(this.key);
   }
 }
