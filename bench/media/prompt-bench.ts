@@ -131,8 +131,8 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
       return [c!, process.cpuUsage(cpu0), performance.now() - t0] as const;
     });
     const cpu = ((d.user + d.system) / 1000 / wall) * 100;
-    // Each delivered sub-tick sends one of the 4 send groups (n / 4 streams).
-    const sent = Math.round((clock.ticks * n) / 4);
+    // Each delivered sub-tick sends one of the send groups (n / phases streams).
+    const sent = Math.round((clock.ticks * n) / (clock.sendPhases ?? 4));
     return finish(
       n,
       j,

@@ -36,8 +36,14 @@ import { WorkerEndpoint } from './worker-endpoint.ts';
 /**
  * Each 20 ms frame is sent in this many sub-ticks, 5 ms apart, each sending the streams
  * of one group (assigned round-robin at creation): bursts are a quarter as long.
+ * UKETSUKE_MEDIA_SEND_PHASES overrides it (1–20) for benchmarks.
  */
-const SEND_PHASES = 4;
+const SEND_PHASES = sendPhases(process.env.UKETSUKE_MEDIA_SEND_PHASES, 4);
+
+function sendPhases(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= 20 ? n : fallback;
+}
 
 /** MediaClock earlyWakeMs for the worker (see media-clock.ts); env override for benches. */
 const EARLY_WAKE_MS = 0;
@@ -333,6 +339,7 @@ export class MediaWorkerHost {
         ...this.lateness.report(this.clock.skippedTicks - this.skippedAtReset),
         sendJitter: this.sendJitter.report(),
         sendPath: this.batch ? ('native-batch' as const) : ('dgram' as const),
+        sendPhases: SEND_PHASES,
         batchSendFailures: (this.batch?.stats.failed ?? 0) - this.batchFailedAtReset,
       };
       if (reset) {

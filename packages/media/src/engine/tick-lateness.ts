@@ -27,6 +27,8 @@ export interface TickLatenessReport {
   sendPath?: 'native-batch' | 'dgram';
   /** Batched datagrams the kernel refused (dropped) since the last reset. */
   batchSendFailures?: number;
+  /** Sub-ticks per 20 ms frame (each sends one group of the worker's streams). */
+  sendPhases?: number;
 }
 
 export class TickLateness {
