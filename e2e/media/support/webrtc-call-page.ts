@@ -12,7 +12,12 @@ window.callState = { energy: 0, peak: 0, samples: 0, error: undefined };
 async function start() {
   const pc = new RTCPeerConnection();
   window.pc = pc;
-  const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+  // No echo cancellation, noise suppression or gain control: the fake microphone's
+  // speech must reach the leg as recorded (with them on, Chromium's echo canceller
+  // attenuated it by up to 14× while SIPp's audio played, and the test's RMS check flaked).
+  const mic = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
   for (const t of mic.getTracks()) pc.addTrack(t, mic);
   pc.ontrack = (e) => {
     const stream = e.streams[0] ?? new MediaStream([e.track]);
