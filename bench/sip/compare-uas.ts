@@ -26,6 +26,7 @@
  *   node bench/sip/compare-uas.ts [--rates 500,1000,…] [--seconds 4] [--reps 3]
  *        [--reference-rate 1000] [--targets uketsuke,kamailio,npm-sip] [--out file.json]
  *        [--baseline-app ../other-checkout/e2e/sip/support/answering-app-main.ts]
+ *        [--warmup-rate 1000]   (one unmeasured run per target first; default none)
  *
  * Only 127.0.0.1 is used, on UDP ports 15370–15375. Needs SIPp and Kamailio (Debian).
  */
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'uketsuke,kamailio,npm-sip' },
     'baseline-app': { type: 'string' },
     out: { type: 'string' },
+    'warmup-rate': { type: 'string', default: '0' },
   },
 });
 const rates = (values.rates ?? '')
@@ -73,6 +75,8 @@ const rates = (values.rates ?? '')
   .filter((n) => n > 0);
 const seconds = Number(values.seconds);
 const reps = Number(values.reps);
+/** Calls per second of one unmeasured SIPp run before a target's steps (0: none). */
+const warmupRate = Number(values['warmup-rate']);
 const referenceRate = Number(values['reference-rate']);
 const baselineApp = values['baseline-app'];
 const targets = (values.targets ?? '')
@@ -351,8 +355,25 @@ function runUac(remote: string, rate: number): Promise<UacResult> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * One unmeasured run (same scenario and length as a step) so the measured steps see a
+ * warm process: a server runs warm, and a fresh Node process spends its first seconds
+ * compiling (V8's JIT threads count in its CPU). Every target gets the same run.
+ */
+async function warmUp(target: Target): Promise<void> {
+  await target.beginStep(Math.round(warmupRate * seconds));
+  const warm = await runUac(target.remote, warmupRate);
+  await sleep(1000);
+  await target.endStep();
+  console.log(
+    `# ${target.name} warm-up at ${warmupRate}/s: ${warm.successful} calls, ${warm.failed} failed`,
+  );
+  await sleep(1000);
+}
+
 async function stepUp(target: Target, rep: number): Promise<Step[]> {
   const steps: Step[] = [];
+  if (warmupRate > 0) await warmUp(target);
   for (const rate of rates) {
     await target.beginStep(Math.round(rate * seconds));
     const cpuBefore = target.cpuMicros();
@@ -488,6 +509,7 @@ const summary = {
   secondsPerStep: seconds,
   reps,
   rates,
+  warmupRate,
   referenceRate,
   perTarget,
   ratios,
