@@ -212,7 +212,8 @@ export type { RAck } from './ua/reliable-provisionals.ts';
 export { parseRAck, parseRSeq } from './ua/reliable-provisionals.ts';
 export type { OutgoingReferEvents, ReferOutcome, ReferProgress } from './ua/refer.ts';
 export { IncomingRefer, OutgoingRefer, parseSipfragStatus } from './ua/refer.ts';
-export type { InDialogRequestResult, ReferOptions } from './ua/dialog-refers.ts';
+export type { ReferOptions } from './ua/dialog-refers.ts';
+export type { InDialogRequestResult, SessionRequestOptions } from './ua/in-dialog-request.ts';
 export type {
   IncomingMessage,
   MessageResult,

@@ -13,10 +13,41 @@ import {
   type InfoRequest,
   LoopbackEndpointTransport,
   SipEndpoint,
+  type SipEndpointOptions,
 } from '../src/index.ts';
 import { ANSWER, B, endpointPair, OFFER } from './support/endpoint-pair.ts';
 
 const URI = `sip:bob@${B.address}:${B.port}`;
+
+type Pair = ReturnType<typeof endpointPair>;
+
+/** Replace the pair's B with an endpoint built with `options`, on the same clock and address. */
+async function replaceB(w: Pair, options: SipEndpointOptions): Promise<SipEndpoint> {
+  await w.b.close();
+  const b = new SipEndpoint({ clock: w.clock, ...options });
+  b.attach(new LoopbackEndpointTransport(w.net, B, b));
+  return b;
+}
+
+/** A pair and a digest authenticator that knows alice / secret. */
+function pairWithAuth() {
+  const w = endpointPair();
+  const auth = new DigestAuthenticator({
+    realm: 'test',
+    clock: w.clock,
+    lookup: (user) => (user === 'alice' ? { password: 'secret' } : undefined),
+  });
+  return { w, auth };
+}
+
+/** Let the authenticator's promises and the virtual clock run until `p` settles. */
+async function settle(w: Pair, p: Promise<{ status: number }>): Promise<number> {
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setImmediate(r));
+    w.clock.advance(50);
+  }
+  return (await p).status;
+}
 
 describe('MESSAGE (RFC 3428)', () => {
   test('outside a dialog: delivered with its body and answered 200', async () => {
@@ -45,16 +76,9 @@ describe('MESSAGE (RFC 3428)', () => {
   });
 
   test('a 401 is answered with credentials once; a wrong password stays 401', async () => {
-    const w = endpointPair();
-    await w.b.close();
-    const auth = new DigestAuthenticator({
-      realm: 'test',
-      clock: w.clock,
-      lookup: (user) => (user === 'alice' ? { password: 'secret' } : undefined),
-    });
+    const { w, auth } = pairWithAuth();
     const delivered: string[] = [];
-    const b = new SipEndpoint({
-      clock: w.clock,
+    await replaceB(w, {
       onRequest: (request, tx) => {
         void auth.authenticate(request, 'www').then((r) => {
           if (r.ok) delivered.push(request.body.toString());
@@ -68,26 +92,18 @@ describe('MESSAGE (RFC 3428)', () => {
         return true;
       },
     });
-    b.attach(new LoopbackEndpointTransport(w.net, B, b));
-    const settle = async (p: Promise<{ status: number }>) => {
-      for (let i = 0; i < 10; i++) {
-        await new Promise((r) => setImmediate(r));
-        w.clock.advance(50);
-      }
-      return (await p).status;
-    };
     const right = w.a.message({
       uri: URI,
       body: 'yes',
       credentials: { username: 'alice', password: 'secret' },
     });
-    assert.equal(await settle(right), 200);
+    assert.equal(await settle(w, right), 200);
     const wrong = w.a.message({
       uri: URI,
       body: 'no',
       credentials: { username: 'alice', password: 'bad' },
     });
-    assert.equal(await settle(wrong), 401);
+    assert.equal(await settle(w, wrong), 401);
     assert.deepEqual(delivered, ['yes']);
     assert.deepEqual(
       w.summary().filter((x) => x.endsWith('MESSAGE')),
@@ -105,16 +121,9 @@ describe('MESSAGE (RFC 3428)', () => {
   });
 
   test('screenMessage challenges before any listener sees the message', async () => {
-    const w = endpointPair();
-    await w.b.close();
-    const auth = new DigestAuthenticator({
-      realm: 'test',
-      clock: w.clock,
-      lookup: (user) => (user === 'alice' ? { password: 'secret' } : undefined),
-    });
+    const { w, auth } = pairWithAuth();
     const hooked: string[] = [];
-    const b = new SipEndpoint({
-      clock: w.clock,
+    const b = await replaceB(w, {
       // A registrar-like hook that handles only REGISTER: it must not open the door.
       onRequest: (request) => {
         hooked.push(request.method);
@@ -122,23 +131,15 @@ describe('MESSAGE (RFC 3428)', () => {
       },
       screenMessage: auth.screenRequests(() => false, 'www'),
     });
-    b.attach(new LoopbackEndpointTransport(w.net, B, b));
     const delivered: string[] = [];
     b.on('message', (m) => delivered.push(m.body));
-    const settle = async (p: Promise<{ status: number }>) => {
-      for (let i = 0; i < 10; i++) {
-        await new Promise((r) => setImmediate(r));
-        w.clock.advance(50);
-      }
-      return (await p).status;
-    };
-    assert.equal(await settle(w.a.message({ uri: URI, body: 'anonymous' })), 401);
+    assert.equal(await settle(w, w.a.message({ uri: URI, body: 'anonymous' })), 401);
     const signed = w.a.message({
       uri: URI,
       body: 'signed',
       credentials: { username: 'alice', password: 'secret' },
     });
-    assert.equal(await settle(signed), 200);
+    assert.equal(await settle(w, signed), 200);
     assert.deepEqual(delivered, ['signed']);
     // The hook saw every MESSAGE first; one transaction answered each (no duplicates).
     assert.deepEqual(hooked, ['MESSAGE', 'MESSAGE', 'MESSAGE']);
@@ -150,15 +151,12 @@ describe('MESSAGE (RFC 3428)', () => {
 
   test('a hook that answers a MESSAGE keeps it from the listeners', async () => {
     const w = endpointPair();
-    await w.b.close();
-    const b = new SipEndpoint({
-      clock: w.clock,
+    const b = await replaceB(w, {
       onRequest: (request, tx) => {
         tx.respond(createResponse(request, 403, { toTag: 'b1' }));
         return true;
       },
     });
-    b.attach(new LoopbackEndpointTransport(w.net, B, b));
     const delivered: string[] = [];
     b.on('message', (m) => delivered.push(m.body));
     const sent = w.a.message({ uri: URI, body: 'blocked' });

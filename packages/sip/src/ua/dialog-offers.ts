@@ -13,7 +13,7 @@ import { createResponse } from '../message/create-response.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
 import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
-import type { InDialogRequestResult } from './dialog-refers.ts';
+import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
 import type { ReinviteOffer } from './session-events.ts';
 import type { SessionHost } from './session-host.ts';
 import type { SessionRefresher, SessionTimerTerms } from './session-refresher.ts';
@@ -71,15 +71,7 @@ export interface OfferSessionPort {
   receiveAck(ack: SipRequest): void;
   sendInDialog(request: SipRequest, user: ClientTransactionUser): void;
   ack2xx(seq: number): void;
-  sendRequest(
-    method: 'UPDATE',
-    options: {
-      headers: ReadonlyArray<readonly [string, string]>;
-      body?: string;
-      contentType?: string;
-      contact: boolean;
-    },
-  ): Promise<InDialogRequestResult>;
+  sendRequest(method: 'UPDATE', options: SessionRequestOptions): Promise<InDialogRequestResult>;
   /** Our request failed in a way that ends the session. */
   failed(reason: 'dialog-gone' | 'timeout' | 'transport-error'): void;
   /** Hand an offer to the app; false when nobody listens. */

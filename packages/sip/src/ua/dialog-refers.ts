@@ -7,9 +7,10 @@
  */
 import { parseNameAddr } from '../headers/name-addr.ts';
 import { createResponse } from '../message/create-response.ts';
-import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import type { SipRequest } from '../message/sip-message.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import type { Channel } from '../transaction/transaction-types.ts';
+import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
 import { IncomingRefer, OutgoingRefer, parseEvent, type ReferDialogPort } from './refer.ts';
 
 export interface ReferOptions {
@@ -20,26 +21,13 @@ export interface ReferOptions {
   headers?: ReadonlyArray<readonly [string, string]>;
 }
 
-export interface InDialogRequestResult {
-  status: number;
-  response?: SipResponse;
-}
-
 /** What the owning session lends the REFER handling. */
 export interface ReferSessionPort {
   readonly transactions: TransactionLayer;
   /** Our Contact, for 2xx to REFER (a target refresh, §2.4.1 with RFC 3261 §12.2). */
   readonly contact: string;
   /** Send an in-dialog request (with our Contact when asked); its final response. */
-  send(
-    method: 'REFER' | 'NOTIFY',
-    options: {
-      headers: ReadonlyArray<readonly [string, string]>;
-      body?: string;
-      contentType?: string;
-      contact: boolean;
-    },
-  ): Promise<InDialogRequestResult>;
+  send(method: 'REFER' | 'NOTIFY', options: SessionRequestOptions): Promise<InDialogRequestResult>;
   /** The dialog can carry requests (confirmed, or accepted awaiting ACK). */
   usable(): boolean;
   /** CSeq number the next request of ours will carry. */

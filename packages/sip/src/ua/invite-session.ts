@@ -19,7 +19,8 @@ import type { SocketAddress } from '../transport/response-routing.ts';
 import type { InviteSessionEvents, SessionEnd } from './session-events.ts';
 import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
 import { DialogOffers, type ReinviteResult, SDP, sdpOf } from './dialog-offers.ts';
-import { DialogRefers, type InDialogRequestResult, type ReferOptions } from './dialog-refers.ts';
+import { DialogRefers, type ReferOptions } from './dialog-refers.ts';
+import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
 import type { OutgoingRefer } from './refer.ts';
 import type { SessionHost } from './session-host.ts';
 import { SessionRefresher, type SessionTimerTerms } from './session-refresher.ts';
@@ -375,15 +376,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   }
 
   /** An in-dialog request other than INVITE/BYE/ACK; resolves with its final response. */
-  #sendRequest(
-    method: string,
-    options: {
-      headers?: ReadonlyArray<readonly [string, string]>;
-      body?: string;
-      contentType?: string;
-      contact?: boolean;
-    },
-  ): Promise<InDialogRequestResult> {
+  #sendRequest(method: string, options: SessionRequestOptions): Promise<InDialogRequestResult> {
     const dialog = this.dialog;
     if (dialog === undefined || !this.fsm.is('confirmed', 'accepted')) {
       return Promise.reject(

@@ -29,7 +29,7 @@ import {
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
 import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS } from '../transaction/timer-values.ts';
-import { TransactionLayer } from '../transaction/transaction-layer.ts';
+import { type ServerTransaction, TransactionLayer } from '../transaction/transaction-layer.ts';
 import type {
   Channel,
   ServerTransactionUser,
@@ -460,7 +460,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     else deliver(screened);
   }
 
-  #answer(tx: NonInviteServerTransaction, request: SipRequest, refuse: Refuse): void {
+  #answer(tx: ServerTransaction, request: SipRequest, refuse: Refuse): void {
     tx.respond(
       createResponse(request, refuse.status, {
         reason: refuse.reason,
@@ -500,13 +500,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   /** Answer a request with a final status through a new server transaction. */
   #refuse(request: SipRequest, reply: Channel, refuse: Refuse): void {
     const tx = this.transactions.createServerTransaction(request, reply, {});
-    tx.respond(
-      createResponse(request, refuse.status, {
-        reason: refuse.reason,
-        headers: refuse.headers,
-        toTag: createTag(this.#random),
-      }),
-    );
+    this.#answer(tx, request, refuse);
   }
 
   #dialogOf(request: SipRequest): InviteSession | undefined {
