@@ -9,6 +9,7 @@ import { createTag } from '../transaction/identifiers.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import type { Channel } from '../transaction/transaction-types.ts';
 import { answerChallenge } from './digest-client.ts';
+import type { Refuse } from './endpoint-options.ts';
 import { initialHeaders, type RequestOrigin } from './initial-request.ts';
 
 export interface IncomingMessage {
@@ -46,6 +47,63 @@ export interface MessageSender extends RequestOrigin {
   transactions: TransactionLayer;
   /** Towards the request's destination. */
   channel: Channel;
+}
+
+/** How the endpoint lets an incoming MESSAGE through. */
+export interface MessageReception {
+  /** Admission control (e.g. a digest challenge, §22) before any listener sees it. */
+  screen:
+    | ((
+        request: SipRequest,
+        source: { address: string; port: number },
+      ) => Refuse | undefined | Promise<Refuse | undefined>)
+    | undefined;
+  /** Hand it to the app ('message' event). */
+  deliver(message: IncomingMessage): void;
+  /** Answer on the MESSAGE's server transaction. */
+  answer(refuse: Refuse): void;
+  /** The transaction can still be answered (not after a late screening). */
+  open(): boolean;
+}
+
+/**
+ * An out-of-dialog MESSAGE the app listens for: screened first, so nothing reaches the
+ * app from a sender it has not admitted; then 200 once delivered, unless the app refused
+ * during the event (RFC 3428 §7). A From that does not parse gets 400.
+ */
+export function receiveOutOfDialogMessage(
+  request: SipRequest,
+  source: { address: string; port: number },
+  reception: MessageReception,
+): void {
+  let from: NameAddr;
+  try {
+    from = request.from;
+  } catch {
+    reception.answer({ status: 400 });
+    return;
+  }
+  const admit = (refusal: Refuse | undefined): void => {
+    if (!reception.open()) return;
+    if (refusal !== undefined) {
+      reception.answer(refusal);
+      return;
+    }
+    let status = 200;
+    reception.deliver({
+      request,
+      from,
+      contentType: request.contentType,
+      body: request.body.toString('utf8'),
+      reject: (s) => {
+        if (s >= 300 && s <= 699) status = s;
+      },
+    });
+    reception.answer({ status });
+  };
+  const screened = reception.screen?.(request, source);
+  if (screened instanceof Promise) screened.then(admit, () => admit({ status: 500 }));
+  else admit(screened);
 }
 
 /** Send a MESSAGE outside any dialog (RFC 3428 §4); one 401/407 is answered (§22.2). */

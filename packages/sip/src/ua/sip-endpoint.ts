@@ -8,7 +8,9 @@
  *            └─ no To tag → same From tag/Call-ID/CSeq as a live transaction: 482
  *                           (§8.2.2.2); INVITE: new IncomingInviteSession ('invite'
  *                           event); OPTIONS: 200 (§11.2); others: the onRequest hook,
- *                           else 405
+ *                           then for MESSAGE screenMessage + 'message' listeners
+ *                           (out-of-dialog-message.ts), else 405. Listening on UDP/TCP/
+ *                           TLS/WebSocket: endpoint-listeners.ts
  *   response ┬─ matches a client transaction → transaction → session
  *            └─ stray 2xx to INVITE → dialog table → ACK again (§13.2.2.4)
  */
@@ -36,7 +38,6 @@ import type {
   TransactionContext,
 } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
-import type { TcpTransportOptions } from '../transport/tcp-transport.ts';
 import type { UdpTransportOptions } from '../transport/udp-transport.ts';
 import { type EndpointReceiver, type EndpointTransport, hostPort } from './endpoint-transport.ts';
 import { IncomingInviteSession } from './incoming-invite-session.ts';
@@ -46,20 +47,16 @@ import { OutgoingInviteSession } from './outgoing-invite-session.ts';
 import { RegistrationClient, type RegistrationOptions } from './registration-client.ts';
 import type { SessionHost } from './session-host.ts';
 import { negotiateSessionTimer } from './session-timer.ts';
-import type { NameAddr } from '../headers/name-addr.ts';
 import {
   type MessageResult,
   type OutgoingMessageOptions,
+  receiveOutOfDialogMessage,
   sendOutOfDialogMessage,
 } from './out-of-dialog-message.ts';
-import { TcpEndpointTransport } from './tcp-endpoint-transport.ts';
 import { UdpEndpointTransport } from './udp-endpoint-transport.ts';
 import { endpointTransports, inviteLocated } from '../dns/located-invite.ts';
 import { ServerLocator, type SipTarget } from '../dns/server-locator.ts';
-import { TlsEndpointTransport } from './tls-endpoint-transport.ts';
-import { WebSocketEndpointTransport } from './websocket-endpoint-transport.ts';
 import {
-  type ExtraListeners,
   type OutgoingCallOptions,
   type Refuse,
   type SipEndpointEvents,
@@ -67,9 +64,7 @@ import {
   uriTransport,
 } from './endpoint-options.ts';
 import { uriDestination } from './uri-destination.ts';
-
-/** The TCP twin of a kernel-chosen UDP port was in use (SipEndpoint.listen retries). */
-class TcpPortTaken extends Error {}
+import { type ListenOptions, listenAll } from './endpoint-listeners.ts';
 
 export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements EndpointReceiver {
   readonly clock: Clock;
@@ -110,57 +105,11 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   }
 
   /**
-   * UDP and TCP on one address and port (RFC 3261 §18: a UA listens on both). With port 0
-   * the TCP listener takes the port UDP was given. `tls` and `websocket` add those
-   * listeners (RFC 3261 §26.2, RFC 7118).
+   * UDP and TCP on one address and port (RFC 3261 §18: a UA listens on both), plus
+   * `tls` and `websocket` listeners when given (endpoint-listeners.ts).
    */
-  static async listen(
-    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'> & ExtraListeners,
-    options: SipEndpointOptions = {},
-  ): Promise<SipEndpoint> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await SipEndpoint.#listenOnce(transport, options);
-      } catch (err) {
-        // With port 0 the kernel picks a UDP port whose TCP twin may be taken (often as the
-        // local port of someone's outgoing connection): pick again, a bounded number of times.
-        if (!(err instanceof TcpPortTaken) || attempt >= 20) throw err;
-      }
-    }
-  }
-
-  static async #listenOnce(
-    transport: UdpTransportOptions & Omit<TcpTransportOptions, 'port' | 'host'> & ExtraListeners,
-    options: SipEndpointOptions,
-  ): Promise<SipEndpoint> {
-    const endpoint = new SipEndpoint(options);
-    const udp = await UdpEndpointTransport.open(transport, endpoint);
-    endpoint.attach(udp);
-    try {
-      const tcp = await TcpEndpointTransport.listen(
-        { ...transport, port: udp.local.port },
-        endpoint,
-      ).catch((err: NodeJS.ErrnoException) => {
-        throw transport.port === 0 && err.code === 'EADDRINUSE' ? new TcpPortTaken() : err;
-      });
-      endpoint.attach(tcp);
-      const { tls, websocket } = transport;
-      if (tls !== undefined) {
-        const host = tls.host ?? transport.host;
-        endpoint.attach(await TlsEndpointTransport.listen({ ...tls, host }, endpoint));
-      }
-      if (websocket !== undefined) {
-        const host = websocket.host ?? transport.host;
-        const onClose = (peer: SocketAddress) => endpoint.connectionClosed(peer);
-        endpoint.attach(
-          await WebSocketEndpointTransport.listen({ ...websocket, host }, endpoint, { onClose }),
-        );
-      }
-    } catch (err) {
-      await endpoint.close();
-      throw err;
-    }
-    return endpoint;
+  static listen(transport: ListenOptions, options: SipEndpointOptions = {}): Promise<SipEndpoint> {
+    return listenAll(() => new SipEndpoint(options), transport);
   }
 
   /** Add a transport; at most one per protocol. */
@@ -412,52 +361,17 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         ) as NonInviteServerTransaction;
         if (this.#options.onRequest?.(request, tx, source) === true) return;
         if (request.method === 'MESSAGE' && this.listenerCount('message') > 0) {
-          this.#receiveMessage(request, tx, source);
+          receiveOutOfDialogMessage(request, source, {
+            screen: this.#options.screenMessage,
+            deliver: (message) => this.emit('message', message),
+            answer: (refuse) => this.#answer(tx, request, refuse),
+            open: () => tx.state === 'trying' || tx.state === 'proceeding',
+          });
           return;
         }
         this.#answer(tx, request, { status: 405, headers: [['Allow', ALLOW]] });
       }
     }
-  }
-
-  /**
-   * RFC 3428 §7: 200 once delivered, unless the app refused during the event. The
-   * `screenMessage` option (e.g. a digest challenge, §22) runs before any listener sees
-   * the message: nothing reaches the app from a sender it has not admitted.
-   */
-  #receiveMessage(
-    request: SipRequest,
-    tx: NonInviteServerTransaction,
-    source: SocketAddress,
-  ): void {
-    let from: NameAddr;
-    try {
-      from = request.from;
-    } catch {
-      this.#answer(tx, request, { status: 400 });
-      return;
-    }
-    const deliver = (refusal: Refuse | undefined): void => {
-      if (tx.state !== 'trying' && tx.state !== 'proceeding') return;
-      if (refusal !== undefined) {
-        this.#answer(tx, request, refusal);
-        return;
-      }
-      let status = 200;
-      this.emit('message', {
-        request,
-        from,
-        contentType: request.contentType,
-        body: request.body.toString('utf8'),
-        reject: (s) => {
-          if (s >= 300 && s <= 699) status = s;
-        },
-      });
-      this.#answer(tx, request, { status });
-    };
-    const screened = this.#options.screenMessage?.(request, source);
-    if (screened instanceof Promise) screened.then(deliver, () => deliver({ status: 500 }));
-    else deliver(screened);
   }
 
   #answer(tx: ServerTransaction, request: SipRequest, refuse: Refuse): void {
