@@ -57,6 +57,24 @@ describe('JitterBuffer', () => {
     assert.deepEqual(play(jb, 4).slice(3), [9]);
   });
 
+  test('a sender whose clock runs 3 % slow is resynchronised, not dropped for good', () => {
+    const jb = new JitterBuffer({ delayMs: 60 });
+    const out = new Int16Array(160);
+    let sent = 0;
+    let heard = 0;
+    // 20 s of our ticks; the sender manages 97 frames per 100 of them.
+    for (let tick = 0; tick < 1000; tick++) {
+      while (sent < Math.floor(tick * 0.97)) jb.put(sent++ * 160, packet(7));
+      if (jb.getFrame(out) && out[0] === 7) heard++;
+    }
+    assert.ok(jb.resyncs >= 3, `${jb.resyncs} resyncs`);
+    assert.ok(heard >= sent * 0.9, `heard ${heard} of ${sent} frames`);
+    // A straggler older than the newest packet is still only counted late.
+    const late = jb.late;
+    jb.put((sent - 30) * 160, packet(7));
+    assert.equal(jb.late, late + 1);
+  });
+
   test('validates sizes', () => {
     assert.throws(() => new JitterBuffer({ delayMs: 25 }), { code: 'MEDIA_INVALID_ARGUMENT' });
     assert.throws(() => new JitterBuffer({ delayMs: 100, capacityMs: 100 }), {

@@ -8,7 +8,13 @@
  * packets reordered inside the window fall into place. Playout starts `delayMs` behind
  * the first packet.
  *
- * - late packet (behind the playout point): dropped, counted;
+ * - late packet (behind the playout point) older than the newest one received: a
+ *   straggler, dropped and counted;
+ * - late packet that is the newest received: the sender's clock runs slower than ours
+ *   (or its packets stalled) and the stream has fallen behind the playout point —
+ *   resynchronise playout to `delayMs` behind it. Without this every later packet would
+ *   be late too and the caller's audio would be lost for the rest of the call (100 ppm of
+ *   clock skew is 60 ms in ten minutes);
  * - packet beyond the window (sender restarted its timestamps, long silence suppression,
  *   or accumulated clock drift): resynchronise playout to `delayMs` behind it;
  * - missing blocks: simple concealment — up to 20 ms repeating the last real block at
@@ -40,6 +46,8 @@ export class JitterBuffer {
   /** RTP timestamp of the next sample to play. */
   private playoutTs = 0;
   private playoutBlock = 0;
+  /** RTP timestamp just past the newest packet stored (the stream's head). */
+  private headTs = 0;
   /** Blocks that may still be concealed since the last real one. */
   private concealRemaining = 0;
   private readonly lastBlock = new Int16Array(BLOCK);
@@ -75,8 +83,12 @@ export class JitterBuffer {
     if (!this.started) this.resync(ts);
     let d = (ts - this.playoutTs) | 0;
     if (d < 0 && d + count <= 0) {
-      this.late++;
-      return;
+      if (((ts - this.headTs) | 0) < 0) {
+        this.late++;
+        return;
+      }
+      this.resync(ts); // the stream is behind the playout point, see above
+      d = this.delaySamples;
     }
     if (d + count > this.capacityBlocks * BLOCK) {
       this.resync(ts);
@@ -91,6 +103,7 @@ export class JitterBuffer {
       for (let i = 0; i < BLOCK; i++) this.ring[base + i] = samples[offset + i]!;
       this.tags[blockIndex] = (ts + offset) >>> 0;
     }
+    if (((ts + count - this.headTs) | 0) > 0) this.headTs = (ts + count) >>> 0;
   }
 
   /**
@@ -133,5 +146,6 @@ export class JitterBuffer {
     this.playoutTs = (ts - this.delaySamples) >>> 0;
     this.playoutBlock = 0;
     this.concealRemaining = 0;
+    this.headTs = ts;
   }
 }
