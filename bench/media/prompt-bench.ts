@@ -24,6 +24,12 @@
  * the native batch (needs the addon). UKETSUKE_MEDIA_EARLY_WAKE_MS=1.5 makes the engine's
  * clock wake 1.5 ms early and sleep the rest precisely (MediaClock earlyWakeMs; off by
  * default) — for an A/B of the timer's share of send jitter.
+ *
+ * Engine lines also give the worker's allocation rate and collections in the window
+ * (`clockStats().gc`, engine/gc-accounting.ts): a steady state that allocates is paused
+ * by scavenges and mark-compacts, and a pause of a few ms is send jitter. The receiver
+ * also holds the port above its RTP port, so the streams' RTCP lands nowhere else.
+ * bench/media/worker-alloc.ts names where a worker allocates.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -63,6 +69,11 @@ interface StepResult {
   load: string;
   /** How the packets left: native-batch / dgram (engine), dgram (raw). */
   path: string;
+  /** Engine: the worker's allocation rate (KiB/s) and collections in the window. */
+  allocKiBps?: number;
+  gc?: string;
+  /** Engine: share of the window the worker's loop slept in early wake-ups, %. */
+  blocked?: number;
 }
 
 /** Open the receiver's window for `seconds`; `atStop` runs as it closes. */
@@ -131,9 +142,10 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
       return [c!, process.cpuUsage(cpu0), performance.now() - t0] as const;
     });
     const cpu = ((d.user + d.system) / 1000 / wall) * 100;
+    const gc = clock.gc;
     // Each delivered sub-tick sends one of the send groups (n / phases streams).
     const sent = Math.round((clock.ticks * n) / (clock.sendPhases ?? 4));
-    return finish(
+    const result = finish(
       n,
       j,
       cpu,
@@ -145,6 +157,13 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
       load,
       clock.sendPath ?? 'dgram',
     );
+    result.blocked = ((clock.earlyWakeSleptMs ?? 0) / wall) * 100;
+    if (gc !== undefined) {
+      result.allocKiBps = gc.allocatedBytes / gc.seconds / 1024;
+      const kinds = Object.entries(gc.collections).map(([k, c]) => `${k}×${c}`);
+      result.gc = `${kinds.join(' ') || 'none'}${kinds.length ? ` (max pause ${gc.maxPauseMs.toFixed(1)} ms)` : ''}`;
+    }
+    return result;
   } finally {
     await Promise.all(ids.map((id) => engine.destroy(id)));
     receiver.send({ type: 'exit' });
@@ -207,7 +226,7 @@ try {
         const key = `${n} ${mode}`;
         results.set(key, [...(results.get(key) ?? []), r]);
         console.log(
-          `run ${run} ${mode.padEnd(6)} [${r.path}] streams ${String(n).padStart(5)}  load ${r.load}  packets sent ${r.sent} received ${r.packets}/${r.expected}  send jitter p50 ${r.jitterP50.toFixed(2)} p99 ${r.jitterP99.toFixed(2)} ms  lateness p50 ${r.lateP50.toFixed(2)} p99 ${r.lateP99.toFixed(2)} ms (skipped ticks ${r.skipped})  receiver-observed p99 ${r.rxP99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)} % = ${r.usPerPacket.toFixed(2)} µs/packet`,
+          `run ${run} ${mode.padEnd(6)} [${r.path}] streams ${String(n).padStart(5)}  load ${r.load}  packets sent ${r.sent} received ${r.packets}/${r.expected}  send jitter p50 ${r.jitterP50.toFixed(2)} p99 ${r.jitterP99.toFixed(2)} ms  lateness p50 ${r.lateP50.toFixed(2)} p99 ${r.lateP99.toFixed(2)} ms (skipped ticks ${r.skipped})  receiver-observed p99 ${r.rxP99.toFixed(2)} ms  cpu ${r.cpu.toFixed(0)} % = ${r.usPerPacket.toFixed(2)} µs/packet${r.allocKiBps === undefined ? '' : `  worker allocated ${r.allocKiBps.toFixed(1)} KiB/s, collections ${r.gc}`}${r.blocked ? `  loop blocked by early wake ${r.blocked.toFixed(1)} %` : ''}`,
         );
       }
     }
@@ -218,9 +237,9 @@ try {
 }
 
 console.log(
-  '\n| streams | sender | received / expected | send jitter p50 | send jitter p99 | lateness p99 | receiver-observed p99 | CPU | µs CPU / packet | engine ÷ raw µs |',
+  '\n| streams | sender | received / expected | send jitter p50 | send jitter p99 | lateness p99 | receiver-observed p99 | CPU | µs CPU / packet | engine ÷ raw µs | worker KiB/s allocated | windows with a GC |',
 );
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 let best = 0;
 for (const n of steps) {
   const rawUs = median((results.get(`${n} raw`) ?? []).map((r) => r.usPerPacket));
@@ -231,8 +250,11 @@ for (const n of steps) {
     const ratio = m((r) => r.packets / r.expected);
     if (mode === 'engine' && m((r) => r.jitterP99) < 2 && ratio >= 0.999) best = Math.max(best, n);
     const vsRaw = mode === 'engine' && rawUs ? (m((r) => r.usPerPacket) / rawUs).toFixed(2) : '';
+    const alloc = rs[0]?.allocKiBps === undefined ? '' : m((r) => r.allocKiBps ?? 0).toFixed(1);
+    const gcWindows =
+      rs[0]?.gc === undefined ? '' : `${rs.filter((r) => r.gc !== 'none').length}/${rs.length}`;
     console.log(
-      `| ${n} | ${mode} | ${(ratio * 100).toFixed(2)} % | ${m((r) => r.jitterP50).toFixed(2)} ms | ${m((r) => r.jitterP99).toFixed(2)} ms | ${m((r) => r.lateP99).toFixed(2)} ms | ${m((r) => r.rxP99).toFixed(2)} ms | ${m((r) => r.cpu).toFixed(0)} % | ${m((r) => r.usPerPacket).toFixed(2)} | ${vsRaw} |`,
+      `| ${n} | ${mode} | ${(ratio * 100).toFixed(2)} % | ${m((r) => r.jitterP50).toFixed(2)} ms | ${m((r) => r.jitterP99).toFixed(2)} ms | ${m((r) => r.lateP99).toFixed(2)} ms | ${m((r) => r.rxP99).toFixed(2)} ms | ${m((r) => r.cpu).toFixed(0)} % | ${m((r) => r.usPerPacket).toFixed(2)} | ${vsRaw} | ${alloc} | ${gcWindows} |`,
     );
   }
 }

@@ -13,8 +13,16 @@
  * rtpengine: Debian `rtpengine-daemon` 10.5, userspace (`--table=-1`), one thread,
  * driven by ng offer/answer/delete (lib/rtpengine.ts).
  *
+ * `--prompts K` (engine only): K more endpoints in the same worker play looping hold
+ * music to a sink that never reads (a python3 child) while the calls are relayed — a
+ * mixed worker, as in a call centre. That is where the clock's early wake-ups
+ * (UKETSUKE_MEDIA_EARLY_WAKE_MS, which block the worker's loop up to that long per
+ * sub-tick that sends from the clock) can cost relay capacity; a pure relay has no such
+ * sub-ticks. The relay CPU then includes the prompt streams' own.
+ *
  * Bounded: runs × |calls| × 2 × (seconds + ~2 s).
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +34,7 @@ const steps = arg('calls', '200,400,600,800').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
 const runs = Number(arg('runs', '3'));
 const modes = arg('modes', 'raw,engine').split(',');
+const prompts = Number(arg('prompts', '0'));
 
 interface StepResult {
   sent: number;
@@ -36,6 +45,11 @@ interface StepResult {
   /** Relay CPU per relayed packet (one in + one out), µs. */
   usPerPacket: number;
   lateSteps: number;
+  /** Engine: share of the window its loop was blocked in early-wake sleeps, %. */
+  blocked?: number;
+  /** Engine: the worker's allocation rate in the window, KiB/s, and its collections. */
+  allocKiBps?: number;
+  gc?: string;
 }
 
 interface CpuSample {
@@ -93,10 +107,54 @@ async function rawStep(n: number): Promise<StepResult> {
   }
 }
 
+/** A UDP port (and the one above, for RTCP) that never reads: prompt streams' sink. */
+async function promptSink(): Promise<{ port: number; stop(): void }> {
+  const sink = spawn(
+    'python3',
+    [
+      '-c',
+      [
+        'import socket,time',
+        'while True:',
+        ' s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]',
+        ' r=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)',
+        ' try:',
+        '  r.bind(("127.0.0.1",p+1)); break',
+        ' except OSError:',
+        '  s.close(); r.close()',
+        'print(p,flush=True)',
+        'time.sleep(3600)',
+      ].join('\n'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((done) =>
+    sink.stdout.once('data', (d: Buffer) => done(Number(String(d).trim()))),
+  );
+  return { port, stop: () => sink.kill() };
+}
+
 async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
   const ids: string[] = [];
+  let blocked = 0;
+  let gc: { allocKiBps?: number; gc?: string } = {};
+  const sink = prompts > 0 ? await promptSink() : undefined;
   try {
-    return await runPhones(n, async (phonePorts) => {
+    if (sink !== undefined) {
+      const offer = buildAudioOffer({ address: '127.0.0.1', port: sink.port, codecs: ['PCMU'] });
+      for (let i = 0; i < prompts; i += 100) {
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(100, prompts - i) }, () =>
+            engine.createEndpoint({ remoteSdpOffer: offer }),
+          ),
+        );
+        for (const ep of batch) {
+          ids.push(ep.id);
+          void engine.play(ep.id, 'hold_music');
+        }
+      }
+    }
+    const result = await runPhones(n, async (phonePorts) => {
       const destinations = new Array<number>(2 * n);
       for (let i = 0; i < n; i += 50) {
         await Promise.all(
@@ -123,15 +181,26 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
         cpuStart: () => {
           cpu = process.cpuUsage();
           wall = performance.now();
+          void engine.clockStats({ reset: true });
         },
         cpuStop: async () => {
           const d = process.cpuUsage(cpu);
-          return { cpuMs: (d.user + d.system) / 1000, wallMs: performance.now() - wall };
+          const wallMs = performance.now() - wall;
+          const [clock] = await engine.clockStats();
+          blocked = ((clock?.earlyWakeSleptMs ?? 0) / wallMs) * 100;
+          const g = clock?.gc;
+          if (g !== undefined) {
+            const kinds = Object.entries(g.collections).map(([k, c]) => `${k}×${c}`);
+            gc = { allocKiBps: g.allocatedBytes / g.seconds / 1024, gc: kinds.join(' ') || 'none' };
+          }
+          return { cpuMs: (d.user + d.system) / 1000, wallMs };
         },
       };
     });
+    return { ...result, blocked, ...gc };
   } finally {
     await Promise.all(ids.map((id) => engine.destroy(id)));
+    sink?.stop();
   }
 }
 
@@ -207,7 +276,7 @@ try {
         const key = `${mode}:${n}`;
         results.set(key, [...(results.get(key) ?? []), r]);
         console.log(
-          `run ${run} ${mode.padEnd(9)} load ${load1()} calls ${String(n).padStart(5)}  sent ${r.sent}  loss ${(r.loss * 100).toFixed(3)} %  cpu ${r.cpu.toFixed(0)} %  ${r.usPerPacket.toFixed(2)} µs/pkt  generator-late-steps ${r.lateSteps}`,
+          `run ${run} ${mode.padEnd(9)} load ${load1()} calls ${String(n).padStart(5)}  sent ${r.sent}  loss ${(r.loss * 100).toFixed(3)} %  cpu ${r.cpu.toFixed(0)} %  ${r.usPerPacket.toFixed(2)} µs/pkt  generator-late-steps ${r.lateSteps}${r.blocked === undefined ? '' : `  loop blocked by early wake ${r.blocked.toFixed(1)} %`}${r.allocKiBps === undefined ? '' : `  worker allocated ${r.allocKiBps.toFixed(0)} KiB/s, collections ${r.gc}`}`,
         );
       }
     }

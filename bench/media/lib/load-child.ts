@@ -6,7 +6,8 @@
  *                 its destination, spread over 4 phases of 5 ms, and counts the marked
  *                 packets it gets back (a bridged call = A_i ↔ relay ↔ B_i).
  *   raw-relay N   the baseline: 2 sockets per call, forwarding with plain node:dgram.
- *   receiver N    one socket that timestamps every RTP packet (prompt streams).
+ *   receiver N    one socket that timestamps every RTP packet (prompt streams), and one
+ *                 on the port above it that drops the streams' RTCP.
  *   raw-sender N  the prompt-stream baseline: N sockets, each sending 20 ms PCMU from a
  *                 preallocated packet with plain node:dgram, from one 5 ms timer (a
  *                 quarter of the streams per phase, like the engine), measuring its
@@ -128,8 +129,28 @@ async function rawRelay(): Promise<void> {
   });
 }
 
+/**
+ * An even/odd-style pair: RTP on a free port and a socket on the port above it, where
+ * senders without rtcp-mux send RTCP (RFC 3550 §11) — else their reports could land on
+ * whatever else holds that port (one of the engine's own sockets, in a prompt bench).
+ */
+async function bindPair(): Promise<[Socket, Socket]> {
+  for (;;) {
+    const rtp = await bind();
+    const rtcp = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      rtcp.once('error', () => resolve(false));
+      rtcp.bind(rtp.address().port + 1, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) return [rtp, rtcp];
+    rtp.close();
+    rtcp.close();
+  }
+}
+
 async function receiver(): Promise<void> {
-  const s = await bind();
+  const [s, rtcp] = await bindPair();
+  rtcp.on('message', () => {}); // RTCP reports: read and dropped
   s.setRecvBufferSize?.(4 * 1024 * 1024);
   // Per stream (SSRC): arrival times in ms, in a growing Float64Array.
   const arrivals = new Map<number, number[]>();
@@ -182,6 +203,7 @@ async function receiver(): Promise<void> {
     }
     if (m.type === 'exit') {
       s.close();
+      rtcp.close();
       process.exit(0);
     }
   });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MediaClock, SendJitter, VirtualScheduler } from '../src/index.ts';
+import {
+  MediaClock,
+  type ReusableTimer,
+  realTimerScheduler,
+  SendJitter,
+  type TimerScheduler,
+  VirtualScheduler,
+} from '../src/index.ts';
 
 describe('MediaClock (one timer for all calls)', () => {
   test('ticks every 20 ms of virtual time for every listener, with a single timer', () => {
@@ -73,6 +80,58 @@ describe('MediaClock (one timer for all calls)', () => {
       [5, 10, 15, 20, 25, 30, 35, 40],
     );
     for (const ms of sleeps) assert.ok(Math.abs(ms - 1.1) < 1e-9);
+    clock.close();
+  });
+
+  test('precisionWanted: sub-ticks nobody needs precise are neither early nor slept', () => {
+    let now = 0;
+    let pending: { cb: () => void; at: number } | undefined;
+    const sleeps: number[] = [];
+    const scheduler = {
+      now: () => now,
+      setTimer: (cb: () => void, delayMs: number) => {
+        pending = { cb, at: now + delayMs };
+        return { id: 1 };
+      },
+      clearTimer: () => {
+        pending = undefined;
+      },
+      sleepPrecisely: (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const asked: number[] = [];
+    const clock = new MediaClock({
+      scheduler,
+      phases: 4,
+      earlyWakeMs: 1.5,
+      precisionWanted: (phase) => {
+        asked.push(phase);
+        return phase % 2 === 0; // phases 1 and 3 send nothing from the clock
+      },
+    });
+    const seen: [number, number][] = [];
+    clock.add((_tick, phase) => seen.push([phase, now]));
+    for (let i = 0; i < 4; i++) {
+      const timer = pending!;
+      const early = i % 2 === 0 ? 1.5 : 0;
+      assert.ok(Math.abs(timer.at - ((i + 1) * 5 - early)) < 1e-9, `sub-tick ${i}`);
+      now = timer.at + 0.4;
+      timer.cb();
+    }
+    assert.deepEqual(asked.slice(0, 4), [0, 1, 2, 3]);
+    assert.deepEqual(
+      seen.map(([phase, at]) => [phase, Math.round(at * 1e6) / 1e6]),
+      [
+        [0, 5],
+        [1, 10.4], // on the event loop's timer, late as usual, but the loop never blocked
+        [2, 15],
+        [3, 20.4],
+      ],
+    );
+    assert.equal(sleeps.length, 2);
+    assert.ok(Math.abs(clock.sleptMs - 2 * 1.1) < 1e-9); // 1.5 early, timer 0.4 late
     clock.close();
   });
 
@@ -170,6 +229,87 @@ describe('MediaClock (one timer for all calls)', () => {
     assert.equal(clock.skippedTicks, 8);
     assert.deepEqual(seen, [1, 2, 3, 0, 1, 2, 3]); // phase order kept across the skip
     assert.equal(clock.tickDeadline, 200);
+  });
+});
+
+describe('re-armable timers (no timer object per wake-up)', () => {
+  test('the clock re-arms the scheduler timer instead of creating one per tick', () => {
+    const virtual = new VirtualScheduler();
+    let created = 0;
+    let starts = 0;
+    const scheduler: TimerScheduler = {
+      now: () => virtual.now(),
+      setTimer: () => assert.fail('setTimer used although createTimer exists'),
+      clearTimer: () => {},
+      createTimer(callback): ReusableTimer {
+        created++;
+        let handle: ReturnType<VirtualScheduler['setTimer']> | undefined;
+        return {
+          start(delayMs) {
+            starts++;
+            if (handle !== undefined) virtual.clearTimer(handle);
+            handle = virtual.setTimer(() => {
+              handle = undefined;
+              callback();
+            }, delayMs);
+          },
+          stop() {
+            if (handle !== undefined) virtual.clearTimer(handle);
+            handle = undefined;
+          },
+        };
+      },
+    };
+    const clock = new MediaClock({ scheduler, phases: 4 });
+    const seen: number[] = [];
+    let late = 0;
+    let offLate = () => {};
+    clock.add((tick, phase) => {
+      seen.push(phase);
+      if (tick === 2 && phase === 0) offLate(); // removed before its turn in this sub-tick
+    });
+    offLate = clock.add(() => late++);
+    virtual.advance(100);
+    assert.equal(created, 1);
+    assert.equal(seen.length, 20);
+    assert.equal(starts, 21); // one per sub-tick, plus the first
+    assert.equal(late, 4); // frame 1's four sub-ticks; frame 2's came after the removal
+    clock.close();
+    assert.equal(virtual.pendingTimers, 0);
+    virtual.advance(100);
+    assert.equal(seen.length, 20);
+  });
+
+  test('realTimerScheduler.createTimer fires, re-arms from its callback, and stops', async () => {
+    const createTimer = realTimerScheduler.createTimer;
+    assert.ok(createTimer);
+    let fired = 0;
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const delays = [0, 0.4, 1, 2.7, 1, 3];
+    const timer = createTimer(() => {
+      fired++;
+      if (fired < delays.length) timer.start(delays[fired]!);
+      else done();
+    });
+    timer.start(delays[0]!);
+    await finished;
+    assert.equal(fired, delays.length);
+
+    let stray = 0;
+    const stopped = createTimer(() => stray++);
+    stopped.start(2);
+    stopped.stop();
+    stopped.start(1); // a stopped timer can be armed again
+    stopped.start(3); // replaces the pending wake-up
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(stray, 1);
+    stopped.start(1);
+    stopped.stop();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stray, 1);
   });
 });
 

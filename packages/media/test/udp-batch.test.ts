@@ -8,10 +8,13 @@ import { bindUdpSocket } from '../src/port/bind-udp-socket.ts';
 import {
   buildAudioOffer,
   MediaEngine,
+  parseRtcpCompound,
   parseRtpPacket,
+  type RtcpPacket,
   readAudioAnswer,
   RtpPacketView,
   RtpSession,
+  SDES_ITEM,
   UdpBatch,
   udpBatchUnavailableReason,
   udpSocketFd,
@@ -241,7 +244,85 @@ describe('RtpSession over a UdpBatch', () => {
       assert.equal(session.batched, false); // closed: left the batch before its fd closed
     },
   );
+
+  test(
+    'a periodic RTCP report in an open batch joins it; BYE goes through dgram',
+    native,
+    async () => {
+      const batch = UdpBatch.create()!;
+      const rtcpSink = await socket();
+      const session = await RtpSession.open({
+        localAddress: '127.0.0.1',
+        remoteAddress: '127.0.0.1',
+        remotePort: 9,
+        remoteRtcpPort: rtcpSink.address().port,
+        codec: 'PCMU',
+        cname: 'report-test',
+        batch,
+      });
+      try {
+        const arriving = receive(rtcpSink, 2);
+        batch.begin();
+        session.sendEncoded(new Uint8Array(160).fill(0xff));
+        session.sendRtcpReport();
+        assert.equal(batch.pending, 2); // the RTP packet and the report
+        batch.flush();
+        batch.begin();
+        session.sendRtcpReport({ reason: 'bye' });
+        assert.equal(batch.pending, 0);
+        batch.flush();
+        const [report, bye] = await arriving;
+        // No RTCP socket here (port 0, no allocator): RTCP leaves from the RTP socket.
+        assert.equal(report!.from.port, session.localPort);
+        assert.deepEqual(parseRtcpCompound(report!.msg), [
+          {
+            type: 'sr',
+            ssrc: session.ssrc,
+            ...pick(parseRtcpCompound(report!.msg)[0]!),
+            packetCount: 1,
+            octetCount: 160,
+            reports: [],
+          },
+          {
+            type: 'sdes',
+            chunks: [
+              { ssrc: session.ssrc, items: [{ type: SDES_ITEM.CNAME, text: 'report-test' }] },
+            ],
+          },
+        ]);
+        assert.deepEqual(
+          parseRtcpCompound(bye!.msg).map((p) => p.type),
+          ['sr', 'sdes', 'bye'],
+        );
+        assert.equal(batch.stats.sent, 2);
+
+        // A re-INVITE moves RTCP elsewhere: the report's native destination follows.
+        const moved = await socket();
+        const movedArriving = receive(moved, 1);
+        session.relatch({ address: '127.0.0.1', port: 9, rtcpPort: moved.address().port });
+        batch.begin();
+        session.sendRtcpReport();
+        assert.equal(batch.pending, 1);
+        batch.flush();
+        const [again] = await movedArriving;
+        assert.deepEqual(
+          parseRtcpCompound(again!.msg).map((p) => p.type),
+          ['sr', 'sdes'],
+        );
+      } finally {
+        session.close();
+      }
+    },
+  );
 });
+
+/** The time-dependent SR fields, to compare the rest. */
+function pick(p: RtcpPacket) {
+  assert.equal(p.type, 'sr');
+  return p.type === 'sr'
+    ? { ntpSeconds: p.ntpSeconds, ntpFraction: p.ntpFraction, rtpTimestamp: p.rtpTimestamp }
+    : {};
+}
 
 describe('media engine send path', () => {
   let dir: string | undefined;

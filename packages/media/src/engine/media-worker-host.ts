@@ -29,6 +29,7 @@ import type {
   SerializedError,
   WorkerMessage,
 } from './engine-protocol.ts';
+import { GcAccounting } from './gc-accounting.ts';
 import { TickLateness } from './tick-lateness.ts';
 import { createWebRtcEndpoint } from './webrtc-worker-endpoint.ts';
 import { WorkerEndpoint } from './worker-endpoint.ts';
@@ -64,6 +65,8 @@ export class MediaWorkerHost {
   private readonly clock = new MediaClock({
     phases: SEND_PHASES,
     earlyWakeMs: Number(process.env.UKETSUKE_MEDIA_EARLY_WAKE_MS ?? EARLY_WAKE_MS),
+    // Early wake-ups block the loop: only for sub-ticks that send from the clock.
+    precisionWanted: (phase) => this.groupSendsFromClock[phase] !== 0,
   });
   private readonly allocator: RtpPortAllocator | undefined;
   private readonly library: PromptLibrary;
@@ -72,15 +75,25 @@ export class MediaWorkerHost {
   private readonly locals = new Map<string, LocalAudioOptions>();
   private removeTick: (() => void) | undefined;
   private readonly lateness = new TickLateness();
+  /** Allocation and collections since the last clockStats reset (for benchmarks). */
+  private readonly gc = new GcAccounting();
   private readonly sendJitter = new SendJitter(SEND_PHASES, this.clock.frameMs);
   /** Native batch sends (port/udp-batch.ts); undefined → every packet via node:dgram. */
   private readonly batch = UdpBatch.create();
+  /** Every endpoint, as an array (the tick loops over it without an iterator). */
+  private readonly allEndpoints: WorkerEndpoint[] = [];
   /** Endpoints per send phase; rebuilt when endpoints come or go. */
   private readonly sendGroups: WorkerEndpoint[][] = Array.from({ length: SEND_PHASES }, () => []);
   private readonly sendPhaseOf = new WeakMap<WorkerEndpoint, number>();
+  /**
+   * Per send group, 1 when some member sent from the clock in its last sub-tick (a prompt,
+   * silence); 0 when all are relayed bridge legs. New members count as sending.
+   */
+  private readonly groupSendsFromClock = new Uint8Array(SEND_PHASES).fill(1);
   private nextSendPhase = 0;
   private sendGroupsDirty = true;
   private skippedAtReset = 0;
+  private sleptAtReset = 0;
   private batchFailedAtReset = 0;
   private sessionCounter = Math.floor(Date.now() / 1000);
   private closed = false;
@@ -152,26 +165,39 @@ export class MediaWorkerHost {
    */
   private readonly onTick = (tick: number, phase: number): void => {
     if (this.sendGroupsDirty) this.regroup();
-    if (phase === 0) for (const ep of this.endpoints.values()) ep.pullCaller();
+    if (phase === 0) {
+      const all = this.allEndpoints;
+      for (let i = 0; i < all.length; i++) all[i]!.pullCaller();
+    }
     const group = this.sendGroups[phase]!;
     const batch = this.batch;
     batch?.begin();
-    let first = this.clock.now();
+    // With the batch, packets leave at flush(): the time is taken there.
+    let first = batch === undefined ? this.clock.now() : 0;
+    let fromClock = 0;
     for (let i = 0; i < group.length; i++) {
       const ep = group[i]!;
       try {
-        ep.tick(tick, this.clock.frameMs);
+        if (ep.tick(tick, this.clock.frameMs)) fromClock = 1;
       } catch (error) {
+        fromClock = 1;
         this.hooks.error(ep.id, error);
       }
     }
-    if (batch !== undefined) {
+    this.groupSendsFromClock[phase] = fromClock;
+    let last: number;
+    if (batch !== undefined && batch.pending > 0) {
       // Batched packets leave in this one native call: that is when they are sent.
-      if (batch.pending > 0) first = this.clock.now();
+      first = this.clock.now();
       batch.flush();
+      last = this.clock.now();
+    } else {
+      batch?.flush();
+      last = this.clock.now();
+      if (batch !== undefined) first = last;
     }
-    const last = this.clock.now();
-    this.sendJitter.record(phase, group.length, first, last);
+    // A group of relayed bridge legs sends nothing from the clock: no jitter sample.
+    this.sendJitter.record(phase, fromClock === 1 ? group.length : 0, first, last);
     this.lateness.record(last - this.clock.tickDeadline);
   };
 
@@ -179,7 +205,10 @@ export class MediaWorkerHost {
   private regroup(): void {
     this.sendGroupsDirty = false;
     for (const g of this.sendGroups) g.length = 0;
+    this.groupSendsFromClock.fill(1);
+    this.allEndpoints.length = 0;
     for (const ep of this.endpoints.values()) {
+      this.allEndpoints.push(ep);
       let phase = this.sendPhaseOf.get(ep);
       if (phase === undefined) {
         phase = this.nextSendPhase++ % SEND_PHASES;
@@ -341,8 +370,12 @@ export class MediaWorkerHost {
         sendPath: this.batch ? ('native-batch' as const) : ('dgram' as const),
         sendPhases: SEND_PHASES,
         batchSendFailures: (this.batch?.stats.failed ?? 0) - this.batchFailedAtReset,
+        gc: this.gc.report(),
+        earlyWakeSleptMs: this.clock.sleptMs - this.sleptAtReset,
       };
       if (reset) {
+        this.sleptAtReset = this.clock.sleptMs;
+        this.gc.restart();
         this.batchFailedAtReset = this.batch?.stats.failed ?? 0;
         this.lateness.reset();
         this.sendJitter.reset();

@@ -5,6 +5,8 @@
  * of all streams. A fixed histogram (0.05 ms buckets up to 100 ms): one
  * `performance.now()` and one increment per tick, nothing per packet.
  */
+import type { GcReport } from './gc-accounting.ts';
+
 const BUCKET_MS = 0.05;
 const BUCKETS = 2000;
 
@@ -29,6 +31,13 @@ export interface TickLatenessReport {
   batchSendFailures?: number;
   /** Sub-ticks per 20 ms frame (each sends one group of the worker's streams). */
   sendPhases?: number;
+  /**
+   * Ms the clock blocked the worker's event loop in precise sleeps (early wake-ups, see
+   * MediaClock earlyWakeMs) since the last reset: received packets waited meanwhile.
+   */
+  earlyWakeSleptMs?: number;
+  /** The worker's allocation and collections since the last reset (none before one). */
+  gc?: GcReport | undefined;
 }
 
 export class TickLateness {

@@ -202,13 +202,18 @@ export class WorkerEndpoint {
     this.callerHas = this.jitter ? this.jitter.getFrame(this.callerFrame) : false;
   }
 
-  /** Phase 2 of a tick: send (unless the peer's relay feeds us), record, RTCP. */
-  tick(tick: number, frameMs: number): void {
+  /**
+   * Phase 2 of a tick: send (unless the peer's relay feeds us), record, RTCP. Returns
+   * whether this endpoint's stream is sent from the clock (not a relayed bridge leg):
+   * only then does the tick's timing matter to the far end.
+   */
+  tick(tick: number, frameMs: number): boolean {
     const session = this.session;
-    if (session === undefined) return;
+    if (session === undefined) return false;
     session.poll();
     const prompt = this.player.playing;
-    if (this.peer === undefined || prompt) {
+    const fromClock = this.peer === undefined || prompt;
+    if (fromClock) {
       this.msOwed += frameMs;
       const buf = this.sendBuffer;
       while (this.msOwed >= session.ptimeMs) {
@@ -231,9 +236,11 @@ export class WorkerEndpoint {
       }
       rec.recorder.tick();
     }
-    // ~5 s (RFC 3550 §6.2), each endpoint in its own tick: reports allocate, and all of
-    // a worker's endpoints reporting in the same tick stalled it by several ms.
+    // ~5 s (RFC 3550 §6.2), each endpoint in its own tick: all of a worker's endpoints
+    // reporting in the same tick stalled it by several ms. In the native batch a report
+    // is written in place (port/rtcp-batch-reporter.ts); without it, it allocates.
     if ((tick + this.rtcpPhase) % RTCP_INTERVAL_TICKS === 0) session.sendRtcpReport();
+    return fromClock;
   }
 
   stats(): EndpointStats {

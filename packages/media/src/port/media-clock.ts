@@ -14,7 +14,12 @@
  * The timer runs only while there are listeners.
  */
 import { FRAME_MS } from './media-port.ts';
-import { realTimerScheduler, type TimerHandle, type TimerScheduler } from './timer-scheduler.ts';
+import {
+  type ReusableTimer,
+  realTimerScheduler,
+  type TimerHandle,
+  type TimerScheduler,
+} from './timer-scheduler.ts';
 
 /** How early (ms) a precisely slept sub-tick may run: futex wake-ups can be µs early. */
 const EARLY_WAKE_SLACK_MS = 0.05;
@@ -36,6 +41,14 @@ export interface MediaClockOptions {
    */
   earlyWakeMs?: number;
   /**
+   * With `earlyWakeMs`: whether the sub-tick of `phase` needs the precise wake-up (default:
+   * always). A worker answers no for a sub-tick that sends nothing from the clock (only
+   * bridged legs, whose packets are relayed as they arrive): that sub-tick's timer is set
+   * for the deadline itself and nothing is slept, so the event loop is not blocked for
+   * timing nobody needs.
+   */
+  precisionWanted?: (phase: number) => boolean;
+  /**
    * A throwing listener is reported here and does not stop the others (default:
    * `process.emitWarning`, so one broken call cannot take the process down).
    */
@@ -49,14 +62,25 @@ export class MediaClock {
   private readonly periodMs: number;
   private readonly maxCatchUpTicks: number;
   private readonly earlyWakeMs: number;
+  private readonly precisionWanted: ((phase: number) => boolean) | undefined;
+  /** The pending wake-up was set {@link earlyWakeMs} early: sleep the rest when it fires. */
+  private wakingEarly = false;
   private readonly onListenerError: (error: unknown) => void;
   private readonly listeners = new Set<MediaClockListener>();
+  /** {@link listeners} as an array, replaced on change: iterated without an iterator. */
+  private listenerList: MediaClockListener[] = [];
   private timer: TimerHandle | undefined;
+  /** The scheduler's re-armable timer, when it has one (no timer object per wake-up). */
+  private readonly reusable: ReusableTimer | undefined;
+  /** A wake-up is pending (through {@link timer} or {@link reusable}). */
+  private armed = false;
   private startedAt = 0;
   /** Sub-ticks delivered (or skipped) since the clock (re)started. */
   private ticks = 0;
   /** Ticks dropped because the loop fell too far behind. */
   skippedTicks = 0;
+  /** Time (ms) spent blocked in precise sleeps (earlyWakeMs): the loop could not run. */
+  sleptMs = 0;
   private tickCounter = 0;
 
   constructor(options: MediaClockOptions = {}) {
@@ -67,6 +91,8 @@ export class MediaClock {
     this.maxCatchUpTicks = options.maxCatchUpTicks ?? 5;
     this.earlyWakeMs =
       this.scheduler.sleepPrecisely === undefined ? 0 : Math.max(0, options.earlyWakeMs ?? 0);
+    this.precisionWanted = options.precisionWanted;
+    this.reusable = this.scheduler.createTimer?.(this.fire);
     // Default: report loudly but keep every other call's media running.
     this.onListenerError =
       options.onListenerError ??
@@ -97,18 +123,21 @@ export class MediaClock {
   /** Subscribe; returns the unsubscribe function (safe to call twice). */
   add(listener: MediaClockListener): () => void {
     this.listeners.add(listener);
-    if (this.timer === undefined) this.start();
+    this.listenerList = [...this.listeners];
+    if (!this.armed) this.start();
     return () => this.remove(listener);
   }
 
   remove(listener: MediaClockListener): void {
     this.listeners.delete(listener);
+    this.listenerList = [...this.listeners];
     if (this.listeners.size === 0) this.stop();
   }
 
   /** Stop ticking and drop every listener. Safe to call twice. */
   close(): void {
     this.listeners.clear();
+    this.listenerList = [];
     this.stop();
   }
 
@@ -120,21 +149,33 @@ export class MediaClock {
 
   private stop(): void {
     if (this.timer !== undefined) this.scheduler.clearTimer(this.timer);
+    this.reusable?.stop();
     this.timer = undefined;
+    this.armed = false;
   }
 
   private schedule(): void {
-    const deadline = this.startedAt + (this.ticks + 1) * this.periodMs - this.earlyWakeMs;
-    this.timer = this.scheduler.setTimer(this.fire, Math.max(0, deadline - this.scheduler.now()));
+    this.wakingEarly =
+      this.earlyWakeMs > 0 && (this.precisionWanted?.(this.ticks % this.phases) ?? true);
+    const early = this.wakingEarly ? this.earlyWakeMs : 0;
+    const deadline = this.startedAt + (this.ticks + 1) * this.periodMs - early;
+    const delay = Math.max(0, deadline - this.scheduler.now());
+    this.armed = true;
+    if (this.reusable !== undefined) this.reusable.start(delay);
+    else this.timer = this.scheduler.setTimer(this.fire, delay);
   }
 
   private readonly fire = (): void => {
     this.timer = undefined;
-    if (this.earlyWakeMs > 0) {
+    this.armed = false;
+    if (this.wakingEarly) {
       // Woken early on purpose: sleep the last fraction of a ms precisely.
       const deadline = this.startedAt + (this.ticks + 1) * this.periodMs;
       const early = deadline - this.scheduler.now();
-      if (early > 0 && early <= this.earlyWakeMs + 1) this.scheduler.sleepPrecisely?.(early);
+      if (early > 0 && early <= this.earlyWakeMs + 1) {
+        this.scheduler.sleepPrecisely?.(early);
+        this.sleptMs += early;
+      }
     }
     const p = this.phases;
     // With early wake-ups, a sleep that ends a few µs short still counts as on time.
@@ -153,7 +194,11 @@ export class MediaClock {
       const phase = this.ticks % p;
       this.ticks++;
       if (phase === 0) this.tickCounter++;
-      for (const listener of this.listeners) {
+      // A snapshot: a listener added meanwhile starts next tick, one removed is skipped.
+      const list = this.listenerList;
+      for (let j = 0; j < list.length; j++) {
+        const listener = list[j]!;
+        if (!this.listeners.has(listener)) continue;
         try {
           listener(this.tickCounter, phase);
         } catch (error) {
@@ -161,6 +206,6 @@ export class MediaClock {
         }
       }
     }
-    if (this.listeners.size > 0 && this.timer === undefined) this.schedule();
+    if (this.listeners.size > 0 && !this.armed) this.schedule();
   };
 }

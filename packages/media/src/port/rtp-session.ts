@@ -45,6 +45,7 @@ import {
 import { parseRtpPacket, RtpPacketView } from '../rtp/rtp-packet.ts';
 import { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
 import { bindUdpSocket } from './bind-udp-socket.ts';
+import { RtcpBatchReporter } from './rtcp-batch-reporter.ts';
 import { SourceLatch, SsrcConflicts } from './rtp-latch.ts';
 import type { RtpPortAllocator } from './rtp-port-allocator.ts';
 import { MAX_RTP_PAYLOAD, RtpSender, type TransportAddress } from './rtp-sender.ts';
@@ -149,6 +150,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private decodedView: Int16Array = this.decoded.subarray(0, 160);
   private readonly dtmfReceiver: DtmfReceiver;
   private closed = false;
+  /** Periodic reports through the worker's native batch, when there is one. */
+  private readonly rtcpReporter: RtcpBatchReporter | undefined;
   /** Datagrams dropped: not RTP, wrong payload type, our own SSRC, or a foreign source. */
   discarded = 0;
   /** Of {@link discarded}: RTP from another transport address while latched (RTP bleed). */
@@ -195,6 +198,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
     this.setDirection(options.direction ?? 'sendrecv');
     this.decodeTable = g711Tables(this.codec).decode;
+    if (options.batch !== undefined) {
+      this.rtcpReporter = new RtcpBatchReporter(
+        options.batch,
+        rtcpSocket ?? socket,
+        this.cname,
+        () => this.sender.sendErrors++,
+      );
+      this.rtcpReporter.setDestination(this.remoteRtcpAddress, this.remoteRtcpPort);
+    }
     this.dtmfReceiver = new DtmfReceiver({ now });
     this.dtmfReceiver.on('digit', (d) => this.emit('dtmf', d));
     this.dtmfReceiver.on('start', (d) => this.emit('dtmfStart', d));
@@ -275,8 +287,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   relatch(remote?: TransportAddress & { rtcpPort?: number }): void {
     if (remote) {
       this.setRemote(remote.address, remote.port);
-      this.remoteRtcpPort = remote.rtcpPort ?? (this.rtcpMux ? remote.port : remote.port + 1);
-      this.remoteRtcpAddress = remote.address;
+      this.setRemoteRtcp(
+        remote.address,
+        remote.rtcpPort ?? (this.rtcpMux ? remote.port : remote.port + 1),
+      );
     }
     this.latch.reset();
     this.rtcpLatched = false;
@@ -326,9 +340,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.dtmfReceiver.poll();
   }
 
-  /** Send SR (+ report block when receiving) + SDES CNAME (RFC 3550 §6.1 compound). */
+  /**
+   * Send SR (+ report block when receiving) + SDES CNAME (RFC 3550 §6.1 compound). Inside
+   * an open native batch (a clock tick) the periodic report is written straight into it
+   * and leaves with the tick's RTP: no allocation. BYE, or no batch: through dgram.
+   */
   sendRtcpReport(bye?: { reason?: string }): void {
     if (this.closed) return;
+    if (
+      bye === undefined &&
+      this.rtcpReporter?.trySend(this.stats, this.ssrc, this.sender.timestamp)
+    ) {
+      return;
+    }
     const block = this.stats.buildReportBlock();
     const packets: RtcpPacket[] = [];
     if (this.stats.packetsSent > 0) {
@@ -359,6 +383,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.closed) return;
     this.closed = true;
     this.sender.close(); // leave the native batch before the fd is closed
+    this.rtcpReporter?.close();
     this.socket.off('message', this.onMessage);
     this.socket.close();
     this.rtcpSocket?.off('message', this.onRtcpMessage);
@@ -369,6 +394,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private setRemote(address: string, port: number): void {
     this.remote = { address, port };
     this.sender.destination = this.remote;
+  }
+
+  private setRemoteRtcp(address: string, port: number): void {
+    if (address === this.remoteRtcpAddress && port === this.remoteRtcpPort) return;
+    this.remoteRtcpAddress = address;
+    this.remoteRtcpPort = port;
+    if (!this.closed) this.rtcpReporter?.setDestination(address, port);
   }
 
   private assertOpen(): void {
@@ -434,15 +466,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (decision !== 'latched') return decision === 'accept';
     if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
       this.setRemote(rinfo.address, rinfo.port);
-      if (this.rtcpMux) {
-        this.remoteRtcpPort = rinfo.port;
-        this.remoteRtcpAddress = rinfo.address;
-      }
+      if (this.rtcpMux) this.setRemoteRtcp(rinfo.address, rinfo.port);
     }
     if (!this.rtcpMux && this.remoteRtcpAddress !== rinfo.address) {
       // RTCP follows RTP to its host; its port is learnt again from the next report.
       this.rtcpLatched = false;
-      this.remoteRtcpAddress = rinfo.address;
+      this.setRemoteRtcp(rinfo.address, this.remoteRtcpPort);
     }
     this.emit('latched', { address: rinfo.address, port: rinfo.port });
     return true;
@@ -483,8 +512,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         return;
       }
       this.rtcpLatched = true;
-      this.remoteRtcpAddress = rinfo.address;
-      this.remoteRtcpPort = rinfo.port;
+      this.setRemoteRtcp(rinfo.address, rinfo.port);
     } else if (
       this.symmetric &&
       (rinfo.address !== this.remoteRtcpAddress || rinfo.port !== this.remoteRtcpPort)

@@ -15,6 +15,70 @@ export interface TimerScheduler {
    * lets a clock wake early from its (millisecond-grained) timer and sleep the rest.
    */
   sleepPrecisely?(ms: number): void;
+  /**
+   * One re-armable timer for `callback` (optional): a clock that wakes hundreds of times
+   * a second re-arms it instead of creating a timer object per wake-up (garbage).
+   */
+  createTimer?(callback: () => void): ReusableTimer;
+}
+
+/** A timer armed again and again for the same callback; at most one wake-up pending. */
+export interface ReusableTimer {
+  /** Fire once after `delayMs` (replaces a pending wake-up). */
+  start(delayMs: number): void;
+  /** Cancel the pending wake-up, if any. */
+  stop(): void;
+}
+
+/** Delays up to this many ms get a cached Timeout each (the clock's are ≤ 20 ms). */
+const MAX_CACHED_DELAY_MS = 64;
+
+/**
+ * Node timers without a Timeout object per wake-up: one Timeout per whole-ms delay,
+ * re-armed with `refresh()` (documented to reactivate a timer that already fired).
+ * Node truncates delays to whole ms and runs delays below 1 ms as 1 ms (lib/internal/
+ * timers.js `insert`), so keying by the truncated delay changes no timing.
+ */
+class RefreshedTimeouts implements ReusableTimer {
+  private readonly callback: () => void;
+  private readonly byDelay: (ReturnType<typeof setTimeout> | undefined)[] = [];
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(callback: () => void) {
+    this.callback = callback;
+  }
+
+  private readonly fire = (): void => {
+    this.pending = undefined;
+    this.callback();
+  };
+
+  start(delayMs: number): void {
+    this.stop();
+    const ms = delayMs >= 1 ? Math.trunc(delayMs) : 1;
+    if (ms > MAX_CACHED_DELAY_MS) {
+      this.pending = setTimeout(this.fire, ms);
+      return;
+    }
+    let timeout = this.byDelay[ms];
+    if (timeout === undefined) {
+      timeout = setTimeout(this.fire, ms);
+      this.byDelay[ms] = timeout;
+    } else {
+      timeout.refresh();
+    }
+    this.pending = timeout;
+  }
+
+  stop(): void {
+    const timeout = this.pending;
+    if (timeout === undefined) return;
+    this.pending = undefined;
+    clearTimeout(timeout);
+    // A cleared Timeout cannot be refreshed: forget it.
+    const i = this.byDelay.indexOf(timeout);
+    if (i >= 0) this.byDelay[i] = undefined;
+  }
 }
 
 /** A futex to sleep on with a timeout (Atomics.wait); nobody ever notifies it. */
@@ -29,6 +93,7 @@ export const realTimerScheduler: TimerScheduler = {
   sleepPrecisely: (ms) => {
     if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
   },
+  createTimer: (callback) => new RefreshedTimeouts(callback),
 };
 
 interface VirtualTimer {

@@ -13,12 +13,18 @@ export interface NtpTimestamp {
 
 /** Wall-clock milliseconds since the Unix epoch → NTP timestamp. */
 export function ntpFromUnixMs(unixMs: number): NtpTimestamp {
-  const totalSeconds = Math.floor(unixMs / 1000);
-  const ms = unixMs - totalSeconds * 1000;
-  return {
-    seconds: (totalSeconds + NTP_UNIX_OFFSET_SECONDS) >>> 0,
-    fraction: Math.floor((ms / 1000) * 0x1_0000_0000) >>> 0,
-  };
+  return { seconds: ntpSecondsFromUnixMs(unixMs), fraction: ntpFractionFromUnixMs(unixMs) };
+}
+
+/** The seconds half of {@link ntpFromUnixMs} (no object: for per-report code). */
+export function ntpSecondsFromUnixMs(unixMs: number): number {
+  return (Math.floor(unixMs / 1000) + NTP_UNIX_OFFSET_SECONDS) >>> 0;
+}
+
+/** The fraction half of {@link ntpFromUnixMs}. */
+export function ntpFractionFromUnixMs(unixMs: number): number {
+  const ms = unixMs - Math.floor(unixMs / 1000) * 1000;
+  return Math.floor((ms / 1000) * 0x1_0000_0000) >>> 0;
 }
 
 /** The middle 32 bits (§6.4.1 LSR): low 16 bits of seconds, high 16 of fraction. */

@@ -47,6 +47,9 @@ export class RtpSourceState {
   private hasTransit = false;
   /** Interarrival jitter in timestamp units, kept as a float (§A.8 uses a /16 filter). */
   jitter = 0;
+  /** Of the last interval taken ({@link takeFractionLost}): packets expected and lost. */
+  private expectedInterval = 0;
+  private lostInterval = 0;
 
   constructor(firstSeq: number) {
     this.init(firstSeq);
@@ -125,17 +128,27 @@ export class RtpSourceState {
 
   /** §A.3: loss over the interval since the last call, then start a new interval. */
   takeIntervalLoss(): RtpIntervalLoss {
+    const fractionLost = this.takeFractionLost();
+    return {
+      fractionLost,
+      expectedInterval: this.expectedInterval,
+      lostInterval: this.lostInterval,
+    };
+  }
+
+  /** {@link takeIntervalLoss} without the object (per-report code): the fraction lost. */
+  takeFractionLost(): number {
     const expected = this.expected;
     const expectedInterval = expected - this.expectedPrior;
     this.expectedPrior = expected;
     const receivedInterval = this.received - this.receivedPrior;
     this.receivedPrior = this.received;
     const lostInterval = expectedInterval - receivedInterval;
-    const fractionLost =
-      expectedInterval === 0 || lostInterval <= 0
-        ? 0
-        : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
-    return { fractionLost, expectedInterval, lostInterval };
+    this.expectedInterval = expectedInterval;
+    this.lostInterval = lostInterval;
+    return expectedInterval === 0 || lostInterval <= 0
+      ? 0
+      : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
   }
 
   /**

@@ -6,7 +6,15 @@
  * `wallClockMs()` the Unix time used for NTP timestamps in SRs.
  */
 import type { RtcpReportBlock, RtcpSenderReport } from '../rtcp/rtcp-packet.ts';
-import { msToNtpShort, ntpFromUnixMs, ntpMiddle32, ntpShortToMs } from '../rtcp/ntp-time.ts';
+import {
+  msToNtpShort,
+  ntpFractionFromUnixMs,
+  ntpFromUnixMs,
+  ntpMiddle32,
+  ntpSecondsFromUnixMs,
+  ntpShortToMs,
+} from '../rtcp/ntp-time.ts';
+import { RtcpReportFields } from '../rtcp/rtcp-report-writer.ts';
 import { estimateMos, G711_BPL_NO_PLC } from './e-model.ts';
 import type { RtpPacketView } from './rtp-packet.ts';
 import {
@@ -122,33 +130,64 @@ export class RtpStreamStats {
 
   /** Report block for our next SR/RR, or undefined before the source is valid. */
   buildReportBlock(): RtcpReportBlock | undefined {
-    const s = this.source;
-    if (s === undefined || this.remoteSsrc === undefined || s.probation > 0) return undefined;
-    const { fractionLost } = s.takeIntervalLoss();
+    const f = new RtcpReportFields();
+    if (!this.fillBlock(f)) return undefined;
     return {
-      ssrc: this.remoteSsrc,
-      fractionLost,
-      cumulativeLost: clampCumulativeLost(s.cumulativeLost),
-      extendedHighestSeq: s.extendedMaxSeq >>> 0,
-      jitter: Math.floor(s.jitter) >>> 0,
-      lastSr: this.lastSrMiddle,
-      delaySinceLastSr:
-        this.lastSrMiddle === 0 ? 0 : msToNtpShort(this.now() - this.lastSrArrivalMs),
+      ssrc: f.blockSsrc,
+      fractionLost: f.fractionLost,
+      cumulativeLost: f.cumulativeLost,
+      extendedHighestSeq: f.extendedHighestSeq,
+      jitter: f.jitter,
+      lastSr: f.lastSr,
+      delaySinceLastSr: f.delaySinceLastSr,
     };
   }
 
   /** Sender info for an SR (§6.4.1) given the RTP timestamp that corresponds to "now". */
   senderInfo(ssrc: number, rtpTimestamp: number): Omit<RtcpSenderReport, 'reports'> {
-    const ntp = ntpFromUnixMs(this.wallClockMs());
+    const wall = this.wallClockMs();
     return {
       type: 'sr',
       ssrc,
-      ntpSeconds: ntp.seconds,
-      ntpFraction: ntp.fraction,
+      ntpSeconds: ntpSecondsFromUnixMs(wall),
+      ntpFraction: ntpFractionFromUnixMs(wall),
       rtpTimestamp: rtpTimestamp >>> 0,
       packetCount: this.packetsSent >>> 0,
       octetCount: this.octetsSent >>> 0,
     };
+  }
+
+  /**
+   * Everything our next periodic report carries, in place (rtcp-report-writer.ts): SR
+   * sender info once we have sent, and the report block once the source is valid
+   * (taking the interval's loss, like {@link buildReportBlock}).
+   */
+  fillReport(out: RtcpReportFields, ssrc: number, rtpTimestamp: number): void {
+    out.ssrc = ssrc >>> 0;
+    out.sender = this.packetsSent > 0;
+    if (out.sender) {
+      const wall = this.wallClockMs();
+      out.ntpSeconds = ntpSecondsFromUnixMs(wall);
+      out.ntpFraction = ntpFractionFromUnixMs(wall);
+      out.rtpTimestamp = rtpTimestamp >>> 0;
+      out.packetCount = this.packetsSent >>> 0;
+      out.octetCount = this.octetsSent >>> 0;
+    }
+    out.hasBlock = this.fillBlock(out);
+  }
+
+  private fillBlock(out: RtcpReportFields): boolean {
+    const s = this.source;
+    if (s === undefined || this.remoteSsrc === undefined || s.probation > 0) return false;
+    out.blockSsrc = this.remoteSsrc;
+    out.fractionLost = s.takeFractionLost();
+    out.cumulativeLost = clampCumulativeLost(s.cumulativeLost);
+    out.extendedHighestSeq = s.extendedMaxSeq >>> 0;
+    out.jitter = Math.floor(s.jitter) >>> 0;
+    out.lastSr = this.lastSrMiddle;
+    out.delaySinceLastSr =
+      this.lastSrMiddle === 0 ? 0 : msToNtpShort(this.now() - this.lastSrArrivalMs);
+    return true;
   }
 
   snapshot(): RtpStreamSnapshot {
