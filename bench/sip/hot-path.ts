@@ -86,7 +86,7 @@ let sent = 0;
 let lastToTag = '';
 let statuses = new Map<number, number>();
 
-/** A channel per request, as UdpTransport makes (a small object, no closure). */
+/** A channel per destination, as UdpTransport makes (a small object, no closure). */
 class SerializingChannel implements Channel {
   readonly reliable = false;
   readonly to: SocketAddress;
@@ -111,8 +111,15 @@ class SerializingTransport implements EndpointTransport {
   readonly protocol = 'UDP';
   readonly reliable = false;
   readonly local = uas;
+  #last: SerializingChannel | undefined;
+  /** Reuses the last channel for the same destination, as UdpTransport does. */
   channel(to: SocketAddress): Channel {
-    return new SerializingChannel(to);
+    const last = this.#last;
+    if (last !== undefined && last.to.port === to.port && last.to.address === to.address) {
+      return last;
+    }
+    this.#last = new SerializingChannel(to);
+    return this.#last;
   }
   close(): Promise<void> {
     return Promise.resolve();

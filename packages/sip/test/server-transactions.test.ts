@@ -11,6 +11,8 @@ import {
   SipErrorCode,
   type SipRequest,
   SipStackError,
+  createResponse,
+  serializeMessage,
   TransactionLayer,
 } from '../src/index.ts';
 import { RFC4475_SKIP, readVector } from './support/rfc4475-dir.ts';
@@ -111,6 +113,30 @@ test('non-INVITE server: absorb in Trying, resend in Proceeding/Completed, Timer
   clock.advance(1);
   assert.equal(tx.state, 'terminated');
   assert.throws(() => tx.respond(response(req, 200)), SipStackError);
+});
+
+test('non-INVITE server: a retransmission in Completed gets the same bytes as the final response', () => {
+  const { clock, layer, channel } = setup();
+  const { u } = user();
+  const req = request('MESSAGE');
+  const tx = layer.createServerTransaction(req, channel, u) as NonInviteServerTransaction;
+  const final = createResponse(req, 200, {
+    toTag: 'b1',
+    headers: [
+      ['X-Note', 'café'],
+      ['Content-Type', 'text/plain'],
+    ],
+    body: Buffer.from('déjà vu', 'utf8'),
+  });
+  tx.respond(final);
+  const first = serializeMessage(final);
+  layer.receiveRequest(request('MESSAGE'));
+  layer.receiveRequest(request('MESSAGE'));
+  assert.deepEqual(channel.statuses, [200, 200, 200]);
+  for (const m of channel.sent.slice(1)) assert.deepEqual(serializeMessage(m.message), first);
+  assert.deepEqual(tx.lastResponse && serializeMessage(tx.lastResponse), first);
+  clock.advance(32_000);
+  assert.equal(tx.state, 'terminated');
 });
 
 test('non-INVITE server over TCP: Timer J is zero', () => {

@@ -52,6 +52,20 @@ test('TimerQueues: cancelling every timer of a delay leaves nothing on the clock
   clock.advance(64_000);
 });
 
+test('TimerQueues: a TimerTarget gets its timer names back, cancelled ones never', () => {
+  const clock = new ManualClock();
+  const queues = new TimerQueues(clock);
+  const fired: string[] = [];
+  const target = { timerFired: (name: string) => fired.push(`${name}@${clock.now()}`) };
+  queues.start('J', 32_000, target);
+  const g = queues.start('G', 500, target);
+  queues.start('L', 32_000, target);
+  queues.cancel(g);
+  clock.advance(32_000);
+  assert.deepEqual(fired, ['J@32000', 'L@32000']);
+  assert.equal(clock.pending, 0);
+});
+
 test('SipHeaders.detached copies fields and values (same names, same text)', () => {
   const h = new SipHeaders();
   h.append('Via', 'SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1');

@@ -58,6 +58,11 @@ function contactTarget(msg: SipRequest | SipResponse): string | undefined {
   return formatUri(list.contacts[0]!.uri);
 }
 
+/** A From/To value without its header parameters (the tag is written separately). */
+function withoutParams(na: NameAddr): string {
+  return formatNameAddr({ ...na, params: new Map() });
+}
+
 function requireTag(na: NameAddr, what: string): string {
   const tag = tagOf(na);
   if (tag === undefined)
@@ -67,9 +72,12 @@ function requireTag(na: NameAddr, what: string): string {
 
 export class Dialog {
   readonly id: DialogId;
-  /** From/To values as we write them: local = our side, remote = the peer. */
-  readonly localUri: string;
-  readonly remoteUri: string;
+  /**
+   * From/To values as we write them (local = our side, remote = the peer), without tag:
+   * formatted on first use (many dialogs never send a request of their own).
+   */
+  #localUri: NameAddr | string;
+  #remoteUri: NameAddr | string;
   remoteTarget: string;
   /** Route set, in the order Route headers are written (§12.1.1, §12.1.2). */
   routeSet: string[];
@@ -77,11 +85,12 @@ export class Dialog {
   localSeq: number | undefined;
   remoteSeq: number | undefined;
   readonly #fsm: StateMachine<DialogState>;
+  #key: string | undefined;
 
   private constructor(init: {
     id: DialogId;
-    localUri: string;
-    remoteUri: string;
+    localUri: NameAddr;
+    remoteUri: NameAddr;
     remoteTarget: string;
     routeSet: string[];
     localSeq: number | undefined;
@@ -89,8 +98,8 @@ export class Dialog {
     state: 'early' | 'confirmed';
   }) {
     this.id = init.id;
-    this.localUri = init.localUri;
-    this.remoteUri = init.remoteUri;
+    this.#localUri = init.localUri;
+    this.#remoteUri = init.remoteUri;
     this.remoteTarget = init.remoteTarget;
     this.routeSet = init.routeSet;
     this.localSeq = init.localSeq;
@@ -110,8 +119,8 @@ export class Dialog {
         // §12.1.1: a From without tag (RFC 2543) counts as a null remote tag.
         remoteTag: tagOf(request.from) ?? '',
       },
-      localUri: formatNameAddr({ ...response.to, params: new Map() }),
-      remoteUri: formatNameAddr({ ...request.from, params: new Map() }),
+      localUri: response.to,
+      remoteUri: request.from,
       remoteTarget,
       routeSet: request.headers.values('record-route'),
       localSeq: undefined,
@@ -128,8 +137,8 @@ export class Dialog {
         localTag: requireTag(request.from, 'request From'),
         remoteTag: requireTag(response.to, 'response To'),
       },
-      localUri: formatNameAddr({ ...request.from, params: new Map() }),
-      remoteUri: formatNameAddr({ ...response.to, params: new Map() }),
+      localUri: request.from,
+      remoteUri: response.to,
       remoteTarget: contactTarget(response) ?? request.uriText,
       routeSet: response.headers.values('record-route').reverse(),
       localSeq: request.cseq.seq,
@@ -142,8 +151,20 @@ export class Dialog {
     return this.#fsm.state;
   }
 
+  get localUri(): string {
+    if (typeof this.#localUri !== 'string') this.#localUri = withoutParams(this.#localUri);
+    return this.#localUri;
+  }
+
+  get remoteUri(): string {
+    if (typeof this.#remoteUri !== 'string') this.#remoteUri = withoutParams(this.#remoteUri);
+    return this.#remoteUri;
+  }
+
+  /** The dialog table key (dialogKey of `id`, computed once). */
   get key(): string {
-    return dialogKey(this.id);
+    this.#key ??= dialogKey(this.id);
+    return this.#key;
   }
 
   /**

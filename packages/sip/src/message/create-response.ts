@@ -67,7 +67,15 @@ export function createResponse(
   if (callId !== undefined) fields.push(callId);
   if (cseq !== undefined) fields.push(cseq);
   if (status > 100 && status < 300) fields.push(...recordRoutes);
-  const h = new SipHeaders(fields);
-  for (const [name, value] of options.headers ?? []) h.append(name, value);
-  return new SipResponse(status, options.reason ?? reasonPhrase(status), h, options.body);
+  // Extra fields go in before the container exists: nothing to track as a change.
+  const extra = options.headers;
+  if (extra !== undefined) {
+    for (const [name, value] of extra) fields.push(SipHeaders.checkedField(name, value));
+  }
+  return new SipResponse(
+    status,
+    options.reason ?? reasonPhrase(status),
+    new SipHeaders(fields),
+    options.body,
+  );
 }

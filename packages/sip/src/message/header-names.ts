@@ -161,3 +161,53 @@ export function wireName(original: string, key = headerKey(original)): string {
 export function isListHeader(key: string): boolean {
   return LIST_HEADERS.has(key);
 }
+
+/** Spellings most messages use, by length: the parser resolves them without a slice. */
+const COMMON_SPELLINGS: ReadonlyArray<ReadonlyArray<readonly [string, readonly [string, string]]>> =
+  (() => {
+    const byLength: Array<Array<readonly [string, readonly [string, string]]>> = [];
+    for (const spelling of [
+      'Via',
+      'From',
+      'To',
+      'Call-ID',
+      'CSeq',
+      'Contact',
+      'Max-Forwards',
+      'Content-Type',
+      'Content-Length',
+      'Record-Route',
+      'Route',
+      'Subject',
+      'User-Agent',
+      'Allow',
+      'Supported',
+      'Expires',
+      'Server',
+      'Require',
+      'Session-Expires',
+      'Min-SE',
+    ]) {
+      const list = byLength[spelling.length] ?? [];
+      list.push([spelling, resolveName(spelling)]);
+      byLength[spelling.length] = list;
+    }
+    return byLength;
+  })();
+
+/**
+ * Key and wire name when `text` holds one of the common spellings (exact case) at
+ * `pos`, `length` characters long; undefined otherwise (use resolveName).
+ */
+export function commonSpellingAt(
+  text: string,
+  pos: number,
+  length: number,
+): readonly [string, string] | undefined {
+  const candidates = COMMON_SPELLINGS[length];
+  if (candidates === undefined) return undefined;
+  for (const [spelling, resolved] of candidates) {
+    if (text.startsWith(spelling, pos)) return resolved;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@
 import { SipErrorCode, SipParseError } from '../errors.ts';
 import { isToken, isWsp, trimWsp } from '../grammar/charsets.ts';
 import { parseContentLength } from '../headers/scalar-headers.ts';
+import { commonSpellingAt, resolveName } from './header-names.ts';
 import { type HeaderField, SipHeaders } from './sip-headers.ts';
 import { type SipMessage, SipRequest, SipResponse } from './sip-message.ts';
 
@@ -26,7 +27,12 @@ export interface ParseOptions {
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (case-insensitive "SIP", §25.1). */
 function isVersion(s: string): boolean {
-  return /^SIP\/\d+\.\d+$/i.test(s);
+  return s === 'SIP/2.0' || /^SIP\/\d+\.\d+$/i.test(s);
+}
+
+/** The version as kept: upper-cased ("sip/2.0" → "SIP/2.0"). */
+function upperVersion(s: string): string {
+  return s === 'SIP/2.0' ? 'SIP/2.0' : s.toUpperCase();
 }
 
 function badStart(detail: string): never {
@@ -47,7 +53,7 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage {
     if (!/^[1-6]\d\d$/.test(code)) {
       throw new SipParseError(SipErrorCode.BadStatusCode, 'bad Status-Code');
     }
-    return new SipResponse(Number(code), m[3] ?? '', headers, undefined, m[1]!.toUpperCase());
+    return new SipResponse(Number(code), m[3] ?? '', headers, undefined, upperVersion(m[1]!));
   }
   const t = trimWsp(line);
   const first = t.search(/[ \t]/);
@@ -59,54 +65,95 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage {
   if (!isToken(method)) badStart('bad method');
   if (!isVersion(version)) badStart('bad SIP-Version');
   if (uriText.length === 0) badStart('missing Request-URI');
-  return new SipRequest(method, uriText, headers, undefined, version.toUpperCase());
+  return new SipRequest(method, uriText, headers, undefined, upperVersion(version));
 }
 
 /** Split the header section (without the final empty line) into start line and fields. */
 export function parseHead(text: string): MessageHead {
-  const lines = text.split('\r\n');
-  const startLine = lines[0] ?? '';
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  const startLine = text.slice(0, eol);
   if (startLine.includes('\n') || startLine.includes('\r')) badStart('bare CR or LF');
   const fields: HeaderField[] = [];
-  const contentLengths: string[] = [];
+  let contentLengths: string[] | undefined;
   let lineError: SipParseError | undefined;
-  let name = '';
+  // The field being read: its key and wire name, and its value (more than one line when
+  // folded).
+  let name: readonly [string, string] | undefined;
   let value = '';
-  const flush = () => {
-    if (name === '') return;
-    const f = SipHeaders.field(name, trimWsp(value));
-    fields.push(f);
-    if (f.key === 'content-length') contentLengths.push(f.value);
-    name = '';
-  };
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.length > 0 && isWsp(line.charCodeAt(0))) {
+  let lineNo = 0;
+  let pos = eol + 2;
+  while (pos <= text.length) {
+    let end = text.indexOf('\r\n', pos);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const first = end > pos ? text.charCodeAt(pos) : -1;
+    if (first === 0x20 || first === 0x09) {
       // LWS folding: a line starting with whitespace continues the previous field (§7.3.1).
-      if (name === '') {
+      if (name === undefined) {
         lineError ??= new SipParseError(
           SipErrorCode.BadHeaderLine,
           'continuation line without header',
         );
       } else {
-        value += ` ${trimWsp(line)}`;
+        value += ` ${trimWsp(text.slice(pos, end))}`;
       }
+      pos = end + 2;
       continue;
     }
-    flush();
-    const colon = line.indexOf(':');
-    const fieldName = colon < 0 ? '' : trimWsp(line.slice(0, colon));
-    if (colon < 0 || !isToken(fieldName) || line.includes('\r') || line.includes('\n')) {
-      lineError ??= new SipParseError(SipErrorCode.BadHeaderLine, `malformed header line ${i}`);
+    if (name !== undefined) {
+      const f: HeaderField = { key: name[0], name: name[1], value: trimWsp(value) };
+      fields.push(f);
+      if (f.key === 'content-length') contentLengths = withLength(contentLengths, f.value);
+      name = undefined;
+    }
+    const colon = text.indexOf(':', pos);
+    if (colon < 0 || colon > end) {
+      lineError ??= new SipParseError(
+        SipErrorCode.BadHeaderLine,
+        `malformed header line ${lineNo}`,
+      );
+      pos = end + 2;
       continue;
     }
-    name = fieldName;
-    value = line.slice(colon + 1);
+    // Common names (exactly as spelled, colon right after) need no slice, check or lookup.
+    const common = commonSpellingAt(text, pos, colon - pos);
+    const fieldName = common === undefined ? trimWsp(text.slice(pos, colon)) : '';
+    // The value without its leading whitespace (one slice instead of two); trailing
+    // whitespace goes when the field is complete (a folded line may follow).
+    let from = colon + 1;
+    while (from < end && isWsp(text.charCodeAt(from))) from++;
+    value = text.slice(from, end);
+    if (
+      (common === undefined && !isToken(fieldName)) ||
+      value.includes('\r') ||
+      value.includes('\n')
+    ) {
+      lineError ??= new SipParseError(
+        SipErrorCode.BadHeaderLine,
+        `malformed header line ${lineNo}`,
+      );
+    } else {
+      name = common ?? resolveName(fieldName);
+    }
+    pos = end + 2;
   }
-  flush();
+  if (name !== undefined) {
+    const f: HeaderField = { key: name[0], name: name[1], value: trimWsp(value) };
+    fields.push(f);
+    if (f.key === 'content-length') contentLengths = withLength(contentLengths, f.value);
+  }
   const message = parseStartLine(startLine, new SipHeaders(fields));
   if (lineError) lineError.partial = message;
-  return { message, contentLengths, lineError };
+  return { message, contentLengths: contentLengths ?? NO_LENGTHS, lineError };
+}
+
+const NO_LENGTHS: readonly string[] = [];
+
+function withLength(lengths: string[] | undefined, value: string): string[] {
+  if (lengths === undefined) return [value];
+  lengths.push(value);
+  return lengths;
 }
 
 /** Index of the first byte that is not CR or LF (keep-alives before a message, §7.5). */

@@ -62,14 +62,43 @@ export function startLine(msg: SipMessage): string {
   return `${msg.version} ${msg.status} ${msg.reason}`;
 }
 
+/**
+ * The last head serialized without `normalize`, and what it was made from: a server
+ * transaction keeps the text of the final response the transport has just serialized.
+ */
+let lastMessage: SipMessage | undefined;
+let lastRevision = -1;
+let lastStart = '';
+let lastBodyLength = -1;
+let lastHead = '';
+
 /** Header section text including the final empty line. */
 export function serializeHead(msg: SipMessage, options: SerializeOptions = {}): string {
-  let out = `${startLine(msg)}\r\n`;
+  const start = startLine(msg);
+  const normalize = options.normalize === true;
+  if (
+    !normalize &&
+    msg === lastMessage &&
+    msg.headers.revision === lastRevision &&
+    start === lastStart &&
+    msg.body.length === lastBodyLength
+  ) {
+    return lastHead;
+  }
+  let out = `${start}\r\n`;
   for (const f of msg.headers) {
     if (f.key === 'content-length') continue;
-    out += `${f.name}: ${options.normalize ? normalizeField(f) : f.value}\r\n`;
+    out += `${f.name}: ${normalize ? normalizeField(f) : f.value}\r\n`;
   }
-  return `${out}Content-Length: ${msg.body.length}\r\n\r\n`;
+  const head = `${out}Content-Length: ${msg.body.length}\r\n\r\n`;
+  if (!normalize) {
+    lastMessage = msg;
+    lastRevision = msg.headers.revision;
+    lastStart = start;
+    lastBodyLength = msg.body.length;
+    lastHead = head;
+  }
+  return head;
 }
 
 export function serializeMessage(msg: SipMessage, options: SerializeOptions = {}): Buffer {

@@ -4,7 +4,7 @@
  * (RFC 3261 §7.3.1, §7.3.3).
  */
 import { SipErrorCode, SipStackError } from '../errors.ts';
-import { isToken } from '../grammar/charsets.ts';
+import { isToken, trimWsp } from '../grammar/charsets.ts';
 import { splitList } from '../grammar/split-list.ts';
 import { headerKey, isListHeader, resolveName, wireName } from './header-names.ts';
 
@@ -74,9 +74,20 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** First value of the header, raw. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
+    return this.firstOfKey(headerKey(name));
+  }
+
+  /** First value of the header with lower-cased full name `key` ("call-id"), raw. */
+  firstOfKey(key: string): string | undefined {
     for (const f of this.#fields) if (f.key === key) return f.value;
     return undefined;
+  }
+
+  /** How many fields have the lower-cased full name `key`. */
+  countOfKey(key: string): number {
+    let n = 0;
+    for (const f of this.#fields) if (f.key === key) n++;
+    return n;
   }
 
   /** Every field value of the header, raw, in order. */
@@ -96,7 +107,11 @@ export class SipHeaders implements Iterable<HeaderField> {
     const raw = this.getAll(key);
     if (!isListHeader(key)) return raw;
     const out: string[] = [];
-    for (const v of raw) out.push(...splitList(v, wireName(name, key)));
+    for (const v of raw) {
+      // Most fields hold one element: without a comma there is nothing to split.
+      if (!v.includes(',')) out.push(trimWsp(v));
+      else out.push(...splitList(v, wireName(name, key)));
+    }
     return out;
   }
 

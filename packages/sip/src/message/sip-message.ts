@@ -18,7 +18,7 @@ import { parseVia, type Via } from '../headers/via.ts';
 import { formatUri } from '../uri/format-uri.ts';
 import { parseUri } from '../uri/parse-uri.ts';
 import type { Uri } from '../uri/uri-types.ts';
-import { canonicalName, headerKey } from './header-names.ts';
+import { canonicalName } from './header-names.ts';
 import { SipHeaders } from './sip-headers.ts';
 
 export const SIP_VERSION = 'SIP/2.0';
@@ -47,6 +47,9 @@ const SLOT = {
 type SlotKey = keyof typeof SLOT;
 const SLOTS = 12;
 
+/** What `hit` returns for a slot with nothing cached for the asked revision. */
+const MISS: unique symbol = Symbol('not cached');
+
 abstract class SipMessageBase {
   readonly headers: SipHeaders;
   body: Buffer;
@@ -60,11 +63,25 @@ abstract class SipMessageBase {
   }
 
   /**
-   * Memoize a parsed header (`key`: its lower-cased full name) until that header changes;
-   * changes to other headers keep it.
+   * The parsed value cached in `key`'s slot if it was computed from `from` (for a header:
+   * its revision, `SipHeaders.revisionOf`), else MISS. Getters check, compute and `keep`
+   * inline: a compute closure would be allocated on every access, hit or not.
    */
-  protected cached<T>(key: Exclude<SlotKey, 'request-uri'>, compute: () => T): T {
-    return this.memo(key, this.headers.revisionOf(key), compute);
+  protected hit(key: SlotKey, from: number | string): unknown {
+    const slot = SLOT[key];
+    return this.#from !== undefined && this.#from[slot] === from ? this.#values![slot] : MISS;
+  }
+
+  /** Cache `value` in `key`'s slot as computed from `from`; returns it. */
+  protected keep<T>(key: SlotKey, from: number | string, value: T): T {
+    const slot = SLOT[key];
+    if (this.#values === undefined || this.#from === undefined) {
+      this.#values = new Array(SLOTS);
+      this.#from = new Array(SLOTS);
+    }
+    this.#values[slot] = value;
+    this.#from[slot] = from;
+    return value;
   }
 
   /**
@@ -77,35 +94,22 @@ abstract class SipMessageBase {
     this.#from = undefined;
   }
 
-  /** Memoize a value in `key`'s slot for as long as `from` stays the same. */
-  protected memo<T>(key: SlotKey, from: number | string, compute: () => T): T {
-    const slot = SLOT[key];
-    if (this.#values === undefined || this.#from === undefined) {
-      this.#values = new Array(SLOTS);
-      this.#from = new Array(SLOTS);
-    } else if (this.#from[slot] === from) {
-      return this.#values[slot] as T;
-    }
-    const value = compute();
-    this.#values[slot] = value;
-    this.#from[slot] = from;
-    return value;
-  }
-
-  /** The single value of a header that must not repeat (RFC 3261 §7.3.1). */
-  protected single(name: string): string | undefined {
-    const all = this.headers.getAll(name);
-    if (all.length > 1) {
-      const header = canonicalName(headerKey(name));
+  /**
+   * The single value of a header that must not repeat (RFC 3261 §7.3.1); `key` is its
+   * lower-cased full name.
+   */
+  protected single(key: SlotKey): string | undefined {
+    if (this.headers.countOfKey(key) > 1) {
+      const header = canonicalName(key);
       throw new SipParseError(SipErrorCode.DuplicateHeader, `more than one ${header}`, header);
     }
-    return all[0];
+    return this.headers.firstOfKey(key);
   }
 
-  protected required(name: string): string {
-    const v = this.single(name);
+  protected required(key: SlotKey): string {
+    const v = this.single(key);
     if (v === undefined) {
-      const header = canonicalName(headerKey(name));
+      const header = canonicalName(key);
       throw new SipParseError(SipErrorCode.MissingHeader, `missing ${header}`, header);
     }
     return v;
@@ -113,7 +117,10 @@ abstract class SipMessageBase {
 
   /** Every Via value, topmost first (possibly several per header line). */
   get vias(): readonly Via[] {
-    return this.cached('via', () => this.headers.values('via').map((v) => parseVia(v)));
+    const rev = this.headers.revisionOf('via');
+    const hit = this.hit('via', rev);
+    if (hit !== MISS) return hit as readonly Via[];
+    return this.keep('via', rev, this.headers.values('via').map(parseViaValue));
   }
 
   get topVia(): Via | undefined {
@@ -121,69 +128,109 @@ abstract class SipMessageBase {
   }
 
   get from(): NameAddr {
-    return this.cached('from', () => parseNameAddr(this.required('from'), 'From'));
+    const rev = this.headers.revisionOf('from');
+    const hit = this.hit('from', rev);
+    if (hit !== MISS) return hit as NameAddr;
+    return this.keep('from', rev, parseNameAddr(this.required('from'), 'From'));
   }
 
   get to(): NameAddr {
-    return this.cached('to', () => parseNameAddr(this.required('to'), 'To'));
+    const rev = this.headers.revisionOf('to');
+    const hit = this.hit('to', rev);
+    if (hit !== MISS) return hit as NameAddr;
+    return this.keep('to', rev, parseNameAddr(this.required('to'), 'To'));
   }
 
   get callId(): string {
-    return this.cached('call-id', () => parseCallId(this.required('call-id')));
+    const rev = this.headers.revisionOf('call-id');
+    const hit = this.hit('call-id', rev);
+    if (hit !== MISS) return hit as string;
+    return this.keep('call-id', rev, parseCallId(this.required('call-id')));
   }
 
   get cseq(): CSeq {
-    return this.cached('cseq', () => parseCSeq(this.required('cseq')));
+    const rev = this.headers.revisionOf('cseq');
+    const hit = this.hit('cseq', rev);
+    if (hit !== MISS) return hit as CSeq;
+    return this.keep('cseq', rev, parseCSeq(this.required('cseq')));
   }
 
   /** undefined when absent (RFC 2543 peers omit it; RFC 4475 "inv2543"). */
   get maxForwards(): number | undefined {
-    return this.cached('max-forwards', () => {
-      const v = this.single('max-forwards');
-      return v === undefined ? undefined : parseMaxForwards(v);
-    });
+    const rev = this.headers.revisionOf('max-forwards');
+    const hit = this.hit('max-forwards', rev);
+    if (hit !== MISS) return hit as number | undefined;
+    const v = this.single('max-forwards');
+    return this.keep('max-forwards', rev, v === undefined ? undefined : parseMaxForwards(v));
   }
 
   get contentLength(): number | undefined {
-    return this.cached('content-length', () => {
-      const v = this.single('content-length');
-      return v === undefined ? undefined : parseContentLength(v);
-    });
+    const rev = this.headers.revisionOf('content-length');
+    const hit = this.hit('content-length', rev);
+    if (hit !== MISS) return hit as number | undefined;
+    const v = this.single('content-length');
+    return this.keep('content-length', rev, v === undefined ? undefined : parseContentLength(v));
   }
 
   /** Lower-cased media type without parameters, e.g. "application/sdp". */
   get contentType(): string | undefined {
-    return this.cached('content-type', () => {
-      const v = this.single('content-type');
-      if (v === undefined) return undefined;
-      const m = /^\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*(;.*)?$/.exec(
-        v,
-      );
-      if (m === null) {
-        throw new SipParseError(SipErrorCode.BadHeaderValue, 'bad media type', 'Content-Type');
-      }
-      return m[1]!.toLowerCase();
-    });
+    const rev = this.headers.revisionOf('content-type');
+    const hit = this.hit('content-type', rev);
+    if (hit !== MISS) return hit as string | undefined;
+    const v = this.single('content-type');
+    return this.keep('content-type', rev, v === undefined ? undefined : mediaType(v));
   }
 
   get contacts(): ContactList {
-    return this.cached('contact', () => {
-      const values = this.headers.getAll('contact');
-      return values.length === 0 ? { star: false, contacts: [] } : parseContacts(values);
-    });
+    const rev = this.headers.revisionOf('contact');
+    const hit = this.hit('contact', rev);
+    if (hit !== MISS) return hit as ContactList;
+    const values = this.headers.getAll('contact');
+    return this.keep(
+      'contact',
+      rev,
+      values.length === 0 ? { star: false, contacts: [] } : parseContacts(values),
+    );
   }
 
   get routes(): readonly NameAddr[] {
-    return this.cached('route', () =>
-      this.headers.values('route').map((v) => parseNameAddr(v, 'Route')),
-    );
+    const rev = this.headers.revisionOf('route');
+    const hit = this.hit('route', rev);
+    if (hit !== MISS) return hit as readonly NameAddr[];
+    return this.keep('route', rev, this.headers.values('route').map(parseRoute));
   }
 
   get recordRoutes(): readonly NameAddr[] {
-    return this.cached('record-route', () =>
-      this.headers.values('record-route').map((v) => parseNameAddr(v, 'Record-Route')),
+    const rev = this.headers.revisionOf('record-route');
+    const hit = this.hit('record-route', rev);
+    if (hit !== MISS) return hit as readonly NameAddr[];
+    return this.keep(
+      'record-route',
+      rev,
+      this.headers.values('record-route').map(parseRecordRoute),
     );
   }
+}
+
+function parseViaValue(value: string): Via {
+  return parseVia(value);
+}
+
+function parseRoute(value: string): NameAddr {
+  return parseNameAddr(value, 'Route');
+}
+
+function parseRecordRoute(value: string): NameAddr {
+  return parseNameAddr(value, 'Record-Route');
+}
+
+/** The media type of a Content-Type value, lower-cased, without parameters. */
+function mediaType(v: string): string {
+  const m = /^\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*(;.*)?$/.exec(v);
+  if (m === null) {
+    throw new SipParseError(SipErrorCode.BadHeaderValue, 'bad media type', 'Content-Type');
+  }
+  return m[1]!.toLowerCase();
 }
 
 export class SipRequest extends SipMessageBase {
@@ -207,7 +254,10 @@ export class SipRequest extends SipMessageBase {
   }
 
   get uri(): Uri {
-    return this.memo('request-uri', this.uriText, () => parseUri(this.uriText));
+    const text = this.uriText;
+    const hit = this.hit('request-uri', text);
+    if (hit !== MISS) return hit as Uri;
+    return this.keep('request-uri', text, parseUri(text));
   }
 
   set uri(uri: Uri) {

@@ -21,9 +21,14 @@
  *   +-------+
  */
 import type { SipStackError } from '../errors.ts';
-import { StateMachine, type TransitionTable } from './state-machine.ts';
+import { checkedTransition, type TransitionTable } from './state-machine.ts';
+import {
+  type QueuedTimer,
+  type TimerQueues,
+  type TimerTarget,
+  timerQueuesOf,
+} from './timer-queues.ts';
 import type { TransactionContext } from './transaction-types.ts';
-import type { TimerHandle } from '../clock/clock.ts';
 
 export type RetransmitterState = 'waiting' | 'acked' | 'timed-out' | 'stopped';
 
@@ -42,56 +47,70 @@ export interface Invite2xxRetransmitterEvents {
   onTransportError?(error: SipStackError | Error): void;
 }
 
-export class Invite2xxRetransmitter {
+/**
+ * Both timers run on the clock's shared timer queues (timer-queues.ts) with this object as
+ * their target: no clock timer, handle or closure per call.
+ */
+export class Invite2xxRetransmitter implements TimerTarget {
   readonly #context: TransactionContext;
   readonly #events: Invite2xxRetransmitterEvents;
-  readonly #fsm = new StateMachine<RetransmitterState>('2xx retransmitter', 'waiting', TRANSITIONS);
-  #timer: TimerHandle | undefined;
-  #deadline: TimerHandle | undefined;
+  readonly #queues: TimerQueues;
+  #state: RetransmitterState = 'waiting';
+  /** The resend timer's current interval: T1, doubling up to T2. */
+  #interval: number;
+  #timer: QueuedTimer | undefined;
+  #deadline: QueuedTimer | undefined;
 
   /** Call right after the first 2xx was sent. */
   constructor(context: TransactionContext, events: Invite2xxRetransmitterEvents) {
     this.#context = context;
     this.#events = events;
-    this.#arm(context.timers.t1);
-    this.#deadline = context.clock.schedule(64 * context.timers.t1, () => {
-      if (!this.#fsm.is('waiting')) return;
-      this.#end('timed-out');
-      this.#events.onAckTimeout();
-    });
+    this.#queues = timerQueuesOf(context.clock);
+    this.#interval = context.timers.t1;
+    this.#timer = this.#queues.start('resend', this.#interval, this);
+    this.#deadline = this.#queues.start('deadline', 64 * context.timers.t1, this);
   }
 
   get state(): RetransmitterState {
-    return this.#fsm.state;
+    return this.#state;
   }
 
-  #arm(interval: number): void {
-    this.#timer = this.#context.clock.schedule(interval, () => {
-      if (!this.#fsm.is('waiting')) return;
-      try {
-        this.#events.resend();
-      } catch (err) {
-        this.#end('stopped');
-        this.#events.onTransportError?.(err as Error);
-        return;
-      }
-      this.#arm(Math.min(2 * interval, this.#context.timers.t2));
-    });
+  /** The resend timer or the 64*T1 deadline fired (called by the timer queues). */
+  timerFired(name: string): void {
+    if (this.#state !== 'waiting') return;
+    if (name === 'deadline') {
+      this.#deadline = undefined;
+      this.#end('timed-out');
+      this.#events.onAckTimeout();
+      return;
+    }
+    this.#timer = undefined;
+    try {
+      this.#events.resend();
+    } catch (err) {
+      this.#end('stopped');
+      this.#events.onTransportError?.(err as Error);
+      return;
+    }
+    this.#interval = Math.min(2 * this.#interval, this.#context.timers.t2);
+    this.#timer = this.#queues.start('resend', this.#interval, this);
   }
 
   /** The ACK for this 2xx arrived (§13.3.1.4). Idempotent. */
   ackReceived(): void {
-    if (this.#fsm.is('waiting')) this.#end('acked');
+    if (this.#state === 'waiting') this.#end('acked');
   }
 
   /** Give up without an ACK (e.g. the dialog was torn down). Idempotent. */
   stop(): void {
-    if (this.#fsm.is('waiting')) this.#end('stopped');
+    if (this.#state === 'waiting') this.#end('stopped');
   }
 
   #end(state: Exclude<RetransmitterState, 'waiting'>): void {
-    this.#fsm.transition(state);
-    this.#timer?.cancel();
-    this.#deadline?.cancel();
+    this.#state = checkedTransition('2xx retransmitter', TRANSITIONS, this.#state, state);
+    if (this.#timer !== undefined) this.#queues.cancel(this.#timer);
+    if (this.#deadline !== undefined) this.#queues.cancel(this.#deadline);
+    this.#timer = undefined;
+    this.#deadline = undefined;
   }
 }

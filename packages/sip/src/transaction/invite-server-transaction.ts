@@ -29,7 +29,7 @@
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import { createResponse } from '../message/create-response.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
-import { StateMachine, type TransitionTable } from './state-machine.ts';
+import { checkedTransition, type TransitionTable } from './state-machine.ts';
 import { TransactionBase } from './transaction-base.ts';
 import type { Channel, ServerTransactionUser, TransactionContext } from './transaction-types.ts';
 
@@ -59,12 +59,11 @@ export interface InviteServerOptions {
 export class InviteServerTransaction extends TransactionBase {
   #request: SipRequest | undefined;
   readonly #user: ServerTransactionUser;
-  readonly #fsm = new StateMachine<InviteServerState>(
-    'INVITE server transaction',
-    'proceeding',
-    TRANSITIONS,
-  );
+  /** The state in a field of its own (no StateMachine object per transaction). */
+  #state: InviteServerState = 'proceeding';
   #lastResponse: SipResponse | undefined;
+  /** Timer G's current interval (§17.2.1: T1, doubling up to T2). */
+  #gInterval = 0;
 
   constructor(
     key: string,
@@ -90,7 +89,11 @@ export class InviteServerTransaction extends TransactionBase {
   }
 
   get state(): InviteServerState {
-    return this.#fsm.state;
+    return this.#state;
+  }
+
+  #transition(to: InviteServerState): void {
+    this.#state = checkedTransition('INVITE server transaction', TRANSITIONS, this.#state, to);
   }
 
   get lastResponse(): SipResponse | undefined {
@@ -100,63 +103,76 @@ export class InviteServerTransaction extends TransactionBase {
   /** A response from the TU (§17.2.1). 2xx may be sent again while Accepted. */
   respond(response: SipResponse): void {
     const status = response.status;
-    if (this.#fsm.is('accepted') && status >= 200 && status < 300) {
+    if (this.#state === 'accepted' && status >= 200 && status < 300) {
       this.#send(response);
       return;
     }
-    if (!this.#fsm.is('proceeding')) {
+    if (this.#state !== 'proceeding') {
       throw new SipStackError(
         SipErrorCode.IllegalTransition,
-        `INVITE server transaction: cannot send ${status} in state ${this.#fsm.state}`,
+        `INVITE server transaction: cannot send ${status} in state ${this.#state}`,
       );
     }
     this.#lastResponse = response;
     if (status < 200) {
       this.#send(response);
     } else if (status < 300) {
-      this.#fsm.transition('accepted');
+      this.#transition('accepted');
       if (!this.#send(response)) return;
       this.#lastResponse = undefined;
       this.#request = undefined;
-      this.startTimer('L', this.t.L, () => this.#terminate());
+      this.startTimer('L', this.t.L);
     } else {
-      this.#fsm.transition('completed');
+      this.#transition('completed');
       if (!this.#send(response)) return;
       this.#request = undefined;
       response.releaseParsed();
       if (!this.channel.reliable) this.#armG(this.t.G);
-      this.startTimer('H', this.t.H, () => {
-        if (!this.#fsm.is('completed')) return;
-        this.#terminate();
-        this.#user.onTimeout?.();
-      });
+      this.startTimer('H', this.t.H);
     }
   }
 
   #armG(interval: number): void {
-    this.startTimer('G', interval, () => {
-      if (!this.#fsm.is('completed') || this.#lastResponse === undefined) return;
-      if (this.#send(this.#lastResponse))
-        this.#armG(Math.min(2 * interval, this.context.timers.t2));
-    });
+    this.#gInterval = interval;
+    this.startTimer('G', interval);
+  }
+
+  /** Timers G, H, I and L (started without closures). */
+  override timerFired(name: string): void {
+    switch (name) {
+      case 'G':
+        if (this.#state !== 'completed' || this.#lastResponse === undefined) return;
+        if (this.#send(this.#lastResponse))
+          this.#armG(Math.min(2 * this.#gInterval, this.context.timers.t2));
+        return;
+      case 'H':
+        if (this.#state !== 'completed') return;
+        this.#terminate();
+        this.#user.onTimeout?.();
+        return;
+      case 'I':
+      case 'L':
+        this.#terminate();
+        return;
+    }
   }
 
   /** A retransmitted INVITE or an ACK matched to this transaction (§17.2.3). */
   receiveRequest(request: SipRequest): void {
     if (request.method === 'ACK') {
-      if (this.#fsm.is('completed')) {
-        this.#fsm.transition('confirmed');
+      if (this.#state === 'completed') {
+        this.#transition('confirmed');
         this.stopTimer('G');
         this.stopTimer('H');
         if (this.t.I === 0) this.#terminate();
-        else this.startTimer('I', this.t.I, () => this.#terminate());
-      } else if (this.#fsm.is('accepted')) {
+        else this.startTimer('I', this.t.I);
+      } else if (this.#state === 'accepted') {
         this.#user.onAck?.(request);
       }
       return;
     }
     // INVITE retransmission: repeat the last response; absorbed while Accepted (RFC 6026).
-    if (this.#fsm.is('proceeding', 'completed') && this.#lastResponse)
+    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#lastResponse)
       this.#send(this.#lastResponse);
   }
 
@@ -169,8 +185,8 @@ export class InviteServerTransaction extends TransactionBase {
   }
 
   #terminate(): void {
-    if (this.#fsm.is('terminated')) return;
-    this.#fsm.transition('terminated');
+    if (this.#state === 'terminated') return;
+    this.#transition('terminated');
     this.finish();
     this.#user.onTerminated?.();
   }

@@ -23,8 +23,10 @@
  *                  +------------+
  */
 import { SipErrorCode, SipStackError } from '../errors.ts';
-import { type SipRequest, SipResponse } from '../message/sip-message.ts';
-import { StateMachine, type TransitionTable } from './state-machine.ts';
+import { parseMessage } from '../message/parse-message.ts';
+import { serializeHead } from '../message/serialize-message.ts';
+import type { SipRequest, SipResponse } from '../message/sip-message.ts';
+import { checkedTransition, type TransitionTable } from './state-machine.ts';
 import { TransactionBase } from './transaction-base.ts';
 import type { Channel, ServerTransactionUser, TransactionContext } from './transaction-types.ts';
 
@@ -40,12 +42,17 @@ const TRANSITIONS: TransitionTable<NonInviteServerState> = {
 export class NonInviteServerTransaction extends TransactionBase {
   #request: SipRequest | undefined;
   readonly #user: ServerTransactionUser;
-  readonly #fsm = new StateMachine<NonInviteServerState>(
-    'non-INVITE server transaction',
-    'trying',
-    TRANSITIONS,
-  );
+  /** The state in a field of its own (no StateMachine object per transaction). */
+  #state: NonInviteServerState = 'trying';
+  /** The last response while Trying / Proceeding. */
   #lastResponse: SipResponse | undefined;
+  /**
+   * The final response while Completed, as its header text (one flat string) and body: a
+   * busy server keeps tens of thousands of these for 64*T1 (Timer J) only to answer
+   * retransmissions, which parse it again.
+   */
+  #finalHead: string | undefined;
+  #finalBody: Buffer | undefined;
 
   constructor(
     key: string,
@@ -65,47 +72,61 @@ export class NonInviteServerTransaction extends TransactionBase {
   }
 
   get state(): NonInviteServerState {
-    return this.#fsm.state;
+    return this.#state;
+  }
+
+  #transition(to: NonInviteServerState): void {
+    this.#state = checkedTransition('non-INVITE server transaction', TRANSITIONS, this.#state, to);
   }
 
   get lastResponse(): SipResponse | undefined {
-    return this.#lastResponse;
+    if (this.#finalHead === undefined) return this.#lastResponse;
+    const head = Buffer.from(this.#finalHead, 'utf8');
+    const body = this.#finalBody;
+    // Our own serialized response: it parses back to what was sent.
+    return parseMessage(
+      body === undefined || body.length === 0 ? head : Buffer.concat([head, body]),
+    ) as SipResponse;
   }
 
   respond(response: SipResponse): void {
-    if (!this.#fsm.is('trying', 'proceeding')) {
+    if (this.#state !== 'trying' && this.#state !== 'proceeding') {
       throw new SipStackError(
         SipErrorCode.IllegalTransition,
-        `non-INVITE server transaction: cannot send ${response.status} in state ${this.#fsm.state}`,
+        `non-INVITE server transaction: cannot send ${response.status} in state ${this.#state}`,
       );
     }
     this.#lastResponse = response;
     if (response.status < 200) {
-      if (this.#fsm.is('trying')) this.#fsm.transition('proceeding');
+      if (this.#state === 'trying') this.#transition('proceeding');
       this.#send(response);
       return;
     }
-    this.#fsm.transition('completed');
+    this.#transition('completed');
     if (!this.#send(response)) return;
     this.#request = undefined;
-    if (this.t.J !== 0) {
-      // Kept for 64*T1 to answer retransmissions: only its own text, not the request's.
-      this.#lastResponse = new SipResponse(
-        response.status,
-        response.reason,
-        response.headers.detached(),
-        response.body,
-        response.version,
-      );
+    if (this.t.J === 0) {
+      this.#terminate();
+      return;
     }
-    if (this.t.J === 0) this.#terminate();
-    else this.startTimer('J', this.t.J, () => this.#terminate());
+    // Kept for 64*T1 to answer retransmissions: its own text only, flattened (the header
+    // values are slices of the request's text and would keep all of it alive).
+    this.#finalHead = `${serializeHead(response)} `.slice(0, -1);
+    this.#finalBody = response.body;
+    this.#lastResponse = undefined;
+    this.startTimer('J', this.t.J);
+  }
+
+  /** Timer J (started without a closure). */
+  override timerFired(name: string): void {
+    if (name === 'J') this.#terminate();
   }
 
   /** A retransmission of the request (§17.2.2). */
   receiveRequest(_request: SipRequest): void {
-    if (this.#fsm.is('proceeding', 'completed') && this.#lastResponse)
-      this.#send(this.#lastResponse);
+    if (this.#state !== 'proceeding' && this.#state !== 'completed') return;
+    const response = this.lastResponse;
+    if (response !== undefined) this.#send(response);
   }
 
   #send(response: SipResponse): boolean {
@@ -117,8 +138,8 @@ export class NonInviteServerTransaction extends TransactionBase {
   }
 
   #terminate(): void {
-    if (this.#fsm.is('terminated')) return;
-    this.#fsm.transition('terminated');
+    if (this.#state === 'terminated') return;
+    this.#transition('terminated');
     this.finish();
     this.#user.onTerminated?.();
   }

@@ -6,6 +6,26 @@ import { SipErrorCode, SipStackError } from '../errors.ts';
 
 export type TransitionTable<S extends string> = { readonly [K in S]: readonly S[] };
 
+/**
+ * The state after `from → to`; throws SIP_ILLEGAL_TRANSITION when the table has no such
+ * edge. For machines that keep their state in a field of their own (a transaction held for
+ * 64*T1 then needs no StateMachine object).
+ */
+export function checkedTransition<S extends string>(
+  name: string,
+  table: TransitionTable<S>,
+  from: S,
+  to: S,
+): S {
+  if (!table[from].includes(to)) {
+    throw new SipStackError(
+      SipErrorCode.IllegalTransition,
+      `${name}: illegal transition ${from} → ${to}`,
+    );
+  }
+  return to;
+}
+
 export class StateMachine<S extends string> {
   readonly #name: string;
   readonly #table: TransitionTable<S>;
@@ -27,12 +47,6 @@ export class StateMachine<S extends string> {
 
   /** Move to `to`; throws SIP_ILLEGAL_TRANSITION when the table has no such edge. */
   transition(to: S): void {
-    if (!this.#table[this.#state].includes(to)) {
-      throw new SipStackError(
-        SipErrorCode.IllegalTransition,
-        `${this.#name}: illegal transition ${this.#state} → ${to}`,
-      );
-    }
-    this.#state = to;
+    this.#state = checkedTransition(this.#name, this.#table, this.#state, to);
   }
 }

@@ -10,13 +10,22 @@
  */
 import type { Clock, TimerHandle } from '../clock/clock.ts';
 
+/**
+ * An owner that handles its timers in one method instead of a closure per timer (a
+ * transaction waiting out Timer J or L for 64*T1 then holds no closure and no captured
+ * scope for it).
+ */
+export interface TimerTarget {
+  timerFired(name: string): void;
+}
+
 /** One started timer; `fire` is cleared when it is cancelled or has fired. */
 export interface QueuedTimer {
   readonly at: number;
   readonly delay: number;
-  /** The owner's name for it (e.g. "J"). */
+  /** The owner's name for it (e.g. "J"); a TimerTarget gets it back. */
   readonly name: string;
-  fire: (() => void) | undefined;
+  fire: (() => void) | TimerTarget | undefined;
 }
 
 class DelayQueue {
@@ -36,7 +45,7 @@ class DelayQueue {
     this.#owner = owner;
   }
 
-  add(name: string, fire: () => void): QueuedTimer {
+  add(name: string, fire: (() => void) | TimerTarget): QueuedTimer {
     const delay = this.#delay;
     const entry: QueuedTimer = { at: this.#clock.now() + delay, delay, name, fire };
     this.#entries.push(entry);
@@ -78,7 +87,8 @@ class DelayQueue {
         if (fire === undefined) continue;
         entry.fire = undefined;
         this.#live--;
-        fire();
+        if (typeof fire === 'function') fire();
+        else fire.timerFired(entry.name);
         // A callback may have emptied and reset this queue.
         if (this.#entries !== entries) return;
       }
@@ -108,7 +118,7 @@ export class TimerQueues {
     this.#clock = clock;
   }
 
-  start(name: string, delayMs: number, fire: () => void): QueuedTimer {
+  start(name: string, delayMs: number, fire: (() => void) | TimerTarget): QueuedTimer {
     const delay = Math.max(0, delayMs);
     let queue = this.#byDelay.get(delay);
     if (queue === undefined) {

@@ -1,7 +1,12 @@
 /** Timer bookkeeping, sending and termination shared by the four transaction kinds. */
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import type { SipMessage } from '../message/sip-message.ts';
-import { type QueuedTimer, type TimerQueues, timerQueuesOf } from './timer-queues.ts';
+import {
+  type QueuedTimer,
+  type TimerQueues,
+  type TimerTarget,
+  timerQueuesOf,
+} from './timer-queues.ts';
 import { type TimerConfig, timerValues } from './timer-values.ts';
 import type { Channel, TransactionContext } from './transaction-types.ts';
 
@@ -21,15 +26,21 @@ function cachedTimerValues(config: TimerConfig, reliable: boolean): TimerValues 
   return pair[reliable ? 1 : 0];
 }
 
-export abstract class TransactionBase {
+export abstract class TransactionBase implements TimerTarget {
   /** Matching key (see transaction-key.ts). */
   readonly key: string;
   protected readonly channel: Channel;
   protected readonly context: TransactionContext;
   protected readonly t: TimerValues;
   readonly #queues: TimerQueues;
-  /** Started timers (at most a few); fired and cancelled ones are pruned on the next start. */
-  #timers: QueuedTimer[] = [];
+  /**
+   * Started timers (at most two run at once: A+B, E+F, G+H); fired and cancelled ones are
+   * dropped on the next start. Two fields rather than an array per transaction.
+   */
+  #timer0: QueuedTimer | undefined;
+  #timer1: QueuedTimer | undefined;
+  /** Any further timers (no transaction kind needs them today). */
+  #more: QueuedTimer[] | undefined;
   #onTerminated: Array<() => void> | undefined;
   /** The transaction layer's table this transaction is filed in under `key`. */
   #registry: Map<string, TransactionBase> | undefined;
@@ -60,34 +71,50 @@ export abstract class TransactionBase {
     else this.#onTerminated.push(listener);
   }
 
-  protected startTimer(name: TimerName, ms: number, fire: () => void): void {
-    // Drop this name's earlier timer and every timer that fired or was cancelled. The list
-    // is rebuilt as a literal (allocated at its size: most transactions keep one timer for
-    // 64*T1, and a push onto [] would reserve 17 slots).
-    let kept: QueuedTimer | undefined;
-    let more: QueuedTimer[] | undefined;
-    for (const t of this.#timers) {
-      if (t.name === name) this.#queues.cancel(t);
-      if (t.fire === undefined) continue;
-      if (kept === undefined) kept = t;
-      else if (more === undefined) more = [t];
-      else more.push(t);
+  /**
+   * Start (or restart) timer `name`. Without `fire` the timer calls `timerFired(name)`:
+   * no closure is kept for it.
+   */
+  protected startTimer(name: TimerName, ms: number, fire?: () => void): void {
+    this.stopTimer(name);
+    const entry = this.#queues.start(name, ms, fire ?? this);
+    if (this.#timer0 === undefined || this.#timer0.fire === undefined) this.#timer0 = entry;
+    else if (this.#timer1 === undefined || this.#timer1.fire === undefined) this.#timer1 = entry;
+    else {
+      const live = (this.#more ?? []).filter((t) => t.fire !== undefined);
+      live.push(entry);
+      this.#more = live;
     }
-    const entry = this.#queues.start(name, ms, fire);
-    if (kept === undefined) this.#timers = [entry];
-    else if (more === undefined) this.#timers = [kept, entry];
-    else this.#timers = [kept, ...more, entry];
   }
 
   protected stopTimer(name: TimerName): void {
-    for (const t of this.#timers) if (t.name === name) this.#queues.cancel(t);
+    const t0 = this.#timer0;
+    if (t0 !== undefined && t0.name === name) {
+      this.#cancel(t0);
+      this.#timer0 = undefined;
+    }
+    const t1 = this.#timer1;
+    if (t1 !== undefined && t1.name === name) {
+      this.#cancel(t1);
+      this.#timer1 = undefined;
+    }
+    if (this.#more !== undefined) {
+      for (const t of this.#more) if (t.name === name) this.#cancel(t);
+    }
   }
+
+  #cancel(timer: QueuedTimer): void {
+    if (timer.fire !== undefined) this.#queues.cancel(timer);
+  }
+
+  /** A timer started without a callback fired; the transaction kinds that use them override. */
+  timerFired(_name: string): void {}
 
   /** Names of running timers (for tests and diagnostics). */
   get runningTimers(): TimerName[] {
-    return this.#timers
-      .filter((t) => t.fire !== undefined)
-      .map((t) => t.name as TimerName)
+    return [this.#timer0, this.#timer1, ...(this.#more ?? [])]
+      .filter((t) => t !== undefined && t.fire !== undefined)
+      .map((t) => t!.name as TimerName)
       .sort();
   }
 
@@ -105,8 +132,12 @@ export abstract class TransactionBase {
 
   /** Cancel every timer and notify listeners; subclasses move their state first. */
   protected finish(): void {
-    for (const t of this.#timers) this.#queues.cancel(t);
-    this.#timers = [];
+    if (this.#timer0 !== undefined) this.#cancel(this.#timer0);
+    if (this.#timer1 !== undefined) this.#cancel(this.#timer1);
+    if (this.#more !== undefined) for (const t of this.#more) this.#cancel(t);
+    this.#timer0 = undefined;
+    this.#timer1 = undefined;
+    this.#more = undefined;
     this.#registry?.delete(this.key);
     this.#registry = undefined;
     const listeners = this.#onTerminated;

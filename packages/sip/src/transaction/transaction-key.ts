@@ -28,6 +28,14 @@ export function clientKey(msg: SipMessage): string {
   return flatKey(['c', viaBranch(topVia(msg)) ?? '', msg.cseq.method]);
 }
 
+/**
+ * The last RFC 3261 server key computed, by the parsed top Via it came from (a Via that
+ * changes is parsed again into a new object, so identity is a safe test).
+ */
+let lastVia: Via | undefined;
+let lastMethod = '';
+let lastKey = '';
+
 /** ACK belongs to the INVITE transaction it acknowledges (§17.2.3). */
 function serverMethod(method: string): string {
   return method === 'ACK' ? 'INVITE' : method;
@@ -43,8 +51,13 @@ export function serverKey(req: SipRequest, methodOverride?: string): string {
   const via = topVia(req);
   const method = methodOverride ?? serverMethod(req.method);
   if (hasRfc3261Branch(via)) {
+    // A new request is looked up, then its transaction is created: same key twice.
+    if (via === lastVia && method === lastMethod) return lastKey;
     const sentBy = `${via.host.toLowerCase()}:${via.port ?? ''}`;
-    return flatKey(['s', viaBranch(via) ?? '', sentBy, method]);
+    lastKey = flatKey(['s', viaBranch(via) ?? '', sentBy, method]);
+    lastVia = via;
+    lastMethod = method;
+    return lastKey;
   }
   const toTag = method === 'INVITE' ? '' : (tagOf(req.to) ?? '');
   const fromTag = tagOf(req.from) ?? '';

@@ -35,3 +35,6 @@ export interface ServerTransactionUser {
   onTransportError?(error: SipStackError): void;
   onTerminated?(): void;
 }
+
+/** A server transaction user that wants no callbacks (shared: it holds nothing). */
+export const NO_SERVER_USER: ServerTransactionUser = Object.freeze({});

@@ -46,10 +46,24 @@ function literalLookup(
   options: LookupOneOptions,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
+  // Every send asks; most go to the same peer as the one before.
+  if (hostname === lastLiteral) {
+    callback(null, hostname, lastFamily);
+    return;
+  }
   const family = isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dnsLookup(hostname, options, callback);
+  if (family === 0) {
+    dnsLookup(hostname, options, callback);
+    return;
+  }
+  lastLiteral = hostname;
+  lastFamily = family;
+  callback(null, hostname, family);
 }
+
+/** The last IP literal `literalLookup` was asked for, and its family. */
+let lastLiteral = '';
+let lastFamily = 0;
 
 export class UdpTransport {
   readonly #socket: Socket;
@@ -58,6 +72,10 @@ export class UdpTransport {
   /** Send completion callback, only when the handler wants socket errors. */
   readonly #afterSend: ((err: Error | null) => void) | undefined;
   #closed = false;
+  /** The channel made last (see `channel`). */
+  #lastChannel: UdpChannel | undefined;
+  /** The last channel whose destination passed the destination checks. */
+  #checked: UdpChannel | undefined;
 
   private constructor(socket: Socket, options: UdpTransportOptions, handler: UdpTransportHandler) {
     this.#socket = socket;
@@ -70,9 +88,8 @@ export class UdpTransport {
         : (err) => {
             if (err) onError(err);
           };
-    socket.on('message', (data, rinfo) =>
-      this.#receive(data, { address: rinfo.address, port: rinfo.port }),
-    );
+    // Node's RemoteInfo is a SocketAddress already (address, port; family and size besides).
+    socket.on('message', (data, rinfo) => this.#receive(data, rinfo));
     // Without a listener an 'error' event would throw and end the process.
     socket.on('error', (err) => handler.onSocketError?.(err));
   }
@@ -96,16 +113,37 @@ export class UdpTransport {
     return { address: a.address, port: a.port };
   }
 
-  /** A Channel to a resolved destination (IP literal and port). */
+  /**
+   * A Channel to a resolved destination (IP literal and port). Consecutive requests from
+   * one peer (a carrier, a proxy) share one: each server transaction keeps its channel for
+   * 64*T1, and a busy server holds tens of thousands of them.
+   */
   channel(destination: SocketAddress): Channel {
-    return new UdpChannel(this, destination);
+    const last = this.#lastChannel;
+    if (
+      last !== undefined &&
+      last.port === destination.port &&
+      last.address === destination.address
+    ) {
+      return last;
+    }
+    const channel = new UdpChannel(this, destination.address, destination.port);
+    this.#lastChannel = channel;
+    return channel;
   }
 
   /** Send a message; throws SIP_TRANSPORT_ERROR for refused or unsafe destinations. */
   send(message: SipMessage, to: SocketAddress): void {
     if (this.#closed) throw new SipStackError(SipErrorCode.TransportError, 'transport closed');
-    if (isUnsafeDestination(to.address) || this.#options.allowDestination?.(to.address) === false) {
-      throw new SipStackError(SipErrorCode.TransportError, `refusing to send to ${to.address}`);
+    if (to !== this.#checked) {
+      if (
+        isUnsafeDestination(to.address) ||
+        this.#options.allowDestination?.(to.address) === false
+      ) {
+        throw new SipStackError(SipErrorCode.TransportError, `refusing to send to ${to.address}`);
+      }
+      // A channel's destination never changes: checked once, not on every send.
+      if (to instanceof UdpChannel) this.#checked = to;
     }
     // Without a callback Node tries the send synchronously (no request object, no extra
     // tick); errors are only wanted when someone listens for them.
@@ -152,20 +190,22 @@ export class UdpTransport {
 }
 
 /**
- * A UDP destination as a Channel: one small object (a server transaction keeps its
- * channel for 64*T1, so no closure and captured scope per request).
+ * A UDP destination as a Channel: one small object that is its own socket address (a
+ * server transaction keeps its channel for 64*T1, so no closure and captured scope).
  */
-class UdpChannel implements Channel {
+class UdpChannel implements Channel, SocketAddress {
   readonly reliable = false;
   readonly #transport: UdpTransport;
-  readonly #to: SocketAddress;
+  readonly address: string;
+  readonly port: number;
 
-  constructor(transport: UdpTransport, to: SocketAddress) {
+  constructor(transport: UdpTransport, address: string, port: number) {
     this.#transport = transport;
-    this.#to = to;
+    this.address = address;
+    this.port = port;
   }
 
   send(message: SipMessage): void {
-    this.#transport.send(message, this.#to);
+    this.#transport.send(message, this);
   }
 }

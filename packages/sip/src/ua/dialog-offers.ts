@@ -12,7 +12,11 @@ import { SipErrorCode, SipStackError } from '../errors.ts';
 import { createResponse } from '../message/create-response.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/sip-message.ts';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
-import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
+import {
+  type Channel,
+  type ClientTransactionUser,
+  NO_SERVER_USER,
+} from '../transaction/transaction-types.ts';
 import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
 import type { ReinviteOffer } from './session-events.ts';
 import type { SessionHost } from './session-host.ts';
@@ -149,7 +153,7 @@ export class DialogOffers {
    */
   receiveUpdate(request: SipRequest, reply: Channel): void {
     const port = this.#port;
-    const tx = port.host.transactions.createServerTransaction(request, reply, {});
+    const tx = port.host.transactions.createServerTransaction(request, reply, NO_SERVER_USER);
     const headers: Array<[string, string]> = [
       ['Contact', port.host.contact],
       ...(port.refresher()?.terms.headers ?? []),

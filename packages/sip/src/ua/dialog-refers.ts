@@ -9,7 +9,7 @@ import { parseNameAddr } from '../headers/name-addr.ts';
 import { createResponse } from '../message/create-response.ts';
 import type { SipRequest } from '../message/sip-message.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
-import type { Channel } from '../transaction/transaction-types.ts';
+import { type Channel, NO_SERVER_USER } from '../transaction/transaction-types.ts';
 import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
 import { IncomingRefer, OutgoingRefer, parseEvent, type ReferDialogPort } from './refer.ts';
 
@@ -57,7 +57,7 @@ export class DialogRefers {
     } catch {
       referTo = undefined;
     }
-    const tx = this.#port.transactions.createServerTransaction(request, reply, {});
+    const tx = this.#port.transactions.createServerTransaction(request, reply, NO_SERVER_USER);
     if (referTo === undefined) {
       tx.respond(createResponse(request, 400, { reason: 'Bad Refer-To Header' }));
       return;

@@ -12,7 +12,7 @@ import type { InviteServerTransaction } from '../transaction/invite-server-trans
 import type { Channel } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import { InviteSession, peerAllows, sdpOf } from './invite-session.ts';
-import { hasOptionTag, peerSupports, SUPPORTED_OPTION_TAGS } from './option-tags.ts';
+import { hasOptionTag, peerSupports, SUPPORTED_HEADER } from './option-tags.ts';
 import { ReliableProvisionalSender } from './reliable-provisionals.ts';
 import type { SessionHost } from './session-host.ts';
 import {
@@ -51,6 +51,8 @@ export class IncomingInviteSession extends InviteSession {
   #reliable: ReliableProvisionalSender | undefined;
   /** An accept() held back until the PRACK (RFC 3262 §3). */
   #deferredAccept: string | undefined;
+  /** The INVITE's SDP offer (decoded once). */
+  readonly #offer: string | undefined;
 
   constructor(
     host: SessionHost,
@@ -77,12 +79,18 @@ export class IncomingInviteSession extends InviteSession {
     this.#reply = reply;
     if (reply.reliable) this.connection = reply;
     this.localTag = host.newTag();
-    this.remoteSdp = sdpOf(request);
+    this.#offer = sdpOf(request);
+    this.remoteSdp = this.#offer;
+  }
+
+  /** The INVITE server transaction's key (the endpoint files pending sessions by it). */
+  get transactionKey(): string {
+    return this.#tx.key;
   }
 
   /** The caller's SDP offer, if the INVITE carried one. */
   get offer(): string | undefined {
-    return sdpOf(this.request);
+    return this.#offer;
   }
 
   #requirePending(what: string): void {
@@ -122,7 +130,7 @@ export class IncomingInviteSession extends InviteSession {
     const sdp = options.sdp;
     const headers: Array<readonly [string, string]> = [
       ['Contact', this.host.contact],
-      ['Supported', SUPPORTED_OPTION_TAGS.join(', ')],
+      ['Supported', SUPPORTED_HEADER],
       ...(options.headers ?? []),
     ];
     if (sdp !== undefined) headers.push(['Content-Type', 'application/sdp']);

@@ -14,10 +14,14 @@ import { createResponse } from '../message/create-response.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
 import { Invite2xxRetransmitter } from '../transaction/invite-2xx-retransmitter.ts';
 import { StateMachine } from '../transaction/state-machine.ts';
-import type { Channel, ClientTransactionUser } from '../transaction/transaction-types.ts';
+import {
+  type Channel,
+  type ClientTransactionUser,
+  NO_SERVER_USER,
+} from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import type { InviteSessionEvents, SessionEnd } from './session-events.ts';
-import { SUPPORTED_OPTION_TAGS } from './option-tags.ts';
+import { SUPPORTED_HEADER } from './option-tags.ts';
 import { DialogOffers, type ReinviteResult, SDP, sdpOf } from './dialog-offers.ts';
 import { DialogRefers, type ReferOptions } from './dialog-refers.ts';
 import type { SessionRequestOptions, InDialogRequestResult } from './in-dialog-request.ts';
@@ -49,16 +53,16 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   );
   #end: SessionEnd | undefined;
   /** UAS core: 2xx responses awaiting their ACK, by CSeq number. */
-  readonly #pending2xx = new Map<number, Invite2xxRetransmitter>();
+  #pending2xx: Map<number, Invite2xxRetransmitter> | undefined;
   /** UAC core: ACKs we sent for 2xx, by CSeq number, to repeat on 2xx retransmissions. */
-  readonly #acks = new Map<number, SipRequest>();
-  /** re-INVITE and UPDATE offers, both ways. */
-  readonly #offers: DialogOffers;
+  #acks: Map<number, SipRequest> | undefined;
+  /** re-INVITE and UPDATE offers, both ways (see `#offers`). */
+  #offersPart: DialogOffers | undefined;
   #byeAfterAck = false;
   /** RFC 4028 session timer, when one was negotiated. */
   #refresher: SessionRefresher | undefined;
-  /** REFER and its NOTIFYs, both ways (RFC 3515). */
-  readonly #refers: DialogRefers;
+  /** REFER and its NOTIFYs, both ways (RFC 3515; see `#refers`). */
+  #refersPart: DialogRefers | undefined;
 
   constructor(host: SessionHost, role: 'uac' | 'uas', callId: string, peer: SocketAddress) {
     super();
@@ -66,18 +70,12 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     this.role = role;
     this.callId = callId;
     this.peer = peer;
-    this.#refers = new DialogRefers({
-      transactions: host.transactions,
-      get contact() {
-        return host.contact;
-      },
-      send: (method, options) => this.#sendRequest(method, options),
-      usable: () => this.dialog !== undefined && this.fsm.is('confirmed', 'accepted'),
-      nextSeq: () => (this.dialog?.localSeq ?? 0) + 1,
-      deliver: (refer) => this.listenerCount('refer') > 0 && this.emit('refer', refer),
-    });
-    this.#offers = new DialogOffers({
-      host,
+  }
+
+  /** re-INVITE and UPDATE offers, made on first use (most calls never re-negotiate). */
+  get #offers(): DialogOffers {
+    this.#offersPart ??= new DialogOffers({
+      host: this.host,
       usableDialog: (orAccepted) =>
         this.fsm.is('confirmed') || (orAccepted && this.fsm.is('accepted'))
           ? this.dialog
@@ -103,6 +101,23 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
       },
       deliver: (offer) => this.listenerCount('reinvite') > 0 && this.emit('reinvite', offer),
     });
+    return this.#offersPart;
+  }
+
+  /** REFER and its NOTIFYs, made on first use. */
+  get #refers(): DialogRefers {
+    const host = this.host;
+    this.#refersPart ??= new DialogRefers({
+      transactions: host.transactions,
+      get contact() {
+        return host.contact;
+      },
+      send: (method, options) => this.#sendRequest(method, options),
+      usable: () => this.dialog !== undefined && this.fsm.is('confirmed', 'accepted'),
+      nextSeq: () => (this.dialog?.localSeq ?? 0) + 1,
+      deliver: (refer) => this.listenerCount('refer') > 0 && this.emit('refer', refer),
+    });
+    return this.#refersPart;
   }
 
   get state(): SessionState {
@@ -203,7 +218,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     status: number,
     headers: ReadonlyArray<readonly [string, string]> = [],
   ): void {
-    const tx = this.host.transactions.createServerTransaction(request, reply, {});
+    const tx = this.host.transactions.createServerTransaction(request, reply, NO_SERVER_USER);
     tx.respond(createResponse(request, status, { headers }));
   }
 
@@ -212,7 +227,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     const headers: Array<[string, string]> = [
       ['Contact', this.host.contact],
       ['Allow', ALLOW],
-      ['Supported', SUPPORTED_OPTION_TAGS.join(', ')],
+      ['Supported', SUPPORTED_HEADER],
       ...(this.#refresher?.terms.headers ?? []),
     ];
     if (sdp !== undefined) headers.push(['Content-Type', SDP]);
@@ -228,13 +243,14 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     const retransmitter = new Invite2xxRetransmitter(this.host.context, {
       resend: () => channel.send(response),
       onAckTimeout: () => {
-        this.#pending2xx.delete(seq);
+        this.#pending2xx?.delete(seq);
         if (this.fsm.is('terminated')) return;
         this.#sendBye();
         this.finish({ reason: 'ack-timeout', by: 'local' });
       },
       onTransportError: () => this.finish({ reason: 'transport-error', by: 'local' }),
     });
+    this.#pending2xx ??= new Map();
     this.#pending2xx.set(seq, retransmitter);
   }
 
@@ -243,9 +259,12 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     // After an offerless (re-)INVITE our 2xx held the offer and the ACK the answer (§13.2.1).
     const answer = sdpOf(ack);
     if (answer !== undefined) this.remoteSdp = answer;
-    this.#pending2xx.get(seq)?.ackReceived();
-    this.#pending2xx.delete(seq);
-    this.#offers.acked(seq);
+    const pending = this.#pending2xx;
+    if (pending !== undefined) {
+      pending.get(seq)?.ackReceived();
+      pending.delete(seq);
+    }
+    this.#offersPart?.acked(seq);
     if (this.fsm.is('accepted')) {
       this.fsm.transition('confirmed');
       this.emit('confirmed');
@@ -278,7 +297,9 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
   protected ack2xx(seq: number, answerSdp?: string): void {
     const dialog = this.dialog;
     if (dialog === undefined) return;
-    let ack = this.#acks.get(seq);
+    this.#acks ??= new Map();
+    const acks = this.#acks;
+    let ack = acks.get(seq);
     if (ack === undefined) {
       // §13.2.1: after an offerless INVITE the ACK carries the answer.
       ack = dialog.createAck(seq, {
@@ -287,9 +308,9 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
           ? {}
           : { body: Buffer.from(answerSdp, 'utf8'), contentType: SDP }),
       });
-      this.#acks.set(seq, ack);
+      acks.set(seq, ack);
       // Only the latest INVITE's ACK can still be asked for again.
-      for (const k of this.#acks.keys()) if (k < seq) this.#acks.delete(k);
+      for (const k of acks.keys()) if (k < seq) acks.delete(k);
     }
     try {
       this.dialogChannel().send(ack);
@@ -300,7 +321,7 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
 
   /** A 2xx retransmission that no transaction claimed (§13.2.2.4): ACK it again. */
   receiveStray2xx(response: SipResponse): void {
-    if (this.#acks.has(response.cseq.seq)) this.ack2xx(response.cseq.seq);
+    if (this.#acks?.has(response.cseq.seq) === true) this.ack2xx(response.cseq.seq);
   }
 
   /**
@@ -442,15 +463,18 @@ export abstract class InviteSession extends EventEmitter<InviteSessionEvents> {
     if (this.#end !== undefined) return;
     this.#end = end;
     this.#refresher?.stop();
-    this.#refers.abandonAll();
-    for (const r of this.#pending2xx.values()) r.stop();
-    this.#pending2xx.clear();
+    this.#refersPart?.abandonAll();
+    if (this.#pending2xx !== undefined) {
+      for (const r of this.#pending2xx.values()) r.stop();
+      this.#pending2xx.clear();
+    }
     if (!this.fsm.is('terminated')) this.fsm.transition('terminated');
     const dialog = this.dialog;
     if (dialog !== undefined) {
       dialog.terminate();
       this.host.unregisterDialog(dialog.key);
     }
+    this.host.sessionEnded(this);
     this.emit('ended', end);
   }
 

@@ -7,6 +7,9 @@ import type { SipMessage } from '../message/sip-message.ts';
 /** Extensions we implement: RFC 3262 reliable provisionals, RFC 4028 timers, RFC 4488. */
 export const SUPPORTED_OPTION_TAGS: readonly string[] = ['100rel', 'timer', 'norefersub'];
 
+/** The Supported header value of our responses. */
+export const SUPPORTED_HEADER = SUPPORTED_OPTION_TAGS.join(', ');
+
 export function isSupportedOptionTag(tag: string): boolean {
   return SUPPORTED_OPTION_TAGS.includes(tag.toLowerCase());
 }

@@ -21,4 +21,6 @@ export interface SessionHost {
   /** Enter or leave the dialog table (key from dialogKey). */
   registerDialog(key: string, session: InviteSession): void;
   unregisterDialog(key: string): void;
+  /** The session ended (called once, just before its 'ended' event). */
+  sessionEnded(session: InviteSession): void;
 }

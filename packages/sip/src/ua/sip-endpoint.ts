@@ -32,10 +32,11 @@ import type { InviteServerTransaction } from '../transaction/invite-server-trans
 import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS } from '../transaction/timer-values.ts';
 import { type ServerTransaction, TransactionLayer } from '../transaction/transaction-layer.ts';
-import type {
-  Channel,
-  ServerTransactionUser,
-  TransactionContext,
+import {
+  type Channel,
+  NO_SERVER_USER,
+  type ServerTransactionUser,
+  type TransactionContext,
 } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
 import type { UdpTransportOptions } from '../transport/udp-transport.ts';
@@ -81,6 +82,8 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   readonly #inFlight = new Set<string>();
   /** By Via protocol token ("UDP", "TCP"); the first attached is the default. */
   readonly #transports = new Map<string, EndpointTransport>();
+  /** Session hosts by transport protocol (see `#sessionHost`). */
+  readonly #hosts = new Map<string, SessionHost>();
   #closed = false;
   #locator: ServerLocator | undefined;
 
@@ -199,9 +202,22 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     return t;
   }
 
-  /** The narrow view a session gets of us (session-host.ts), bound to one transport. */
+  /**
+   * The narrow view a session gets of us (session-host.ts), bound to one transport: one
+   * per transport, shared by its sessions (a transport is attached once and its address
+   * and so our Contact never change).
+   */
   #sessionHost(protocol: string): SessionHost {
     const transport = this.#transport(protocol);
+    let host = this.#hosts.get(transport.protocol);
+    if (host === undefined) {
+      host = this.#newSessionHost(transport);
+      this.#hosts.set(transport.protocol, host);
+    }
+    return host;
+  }
+
+  #newSessionHost(transport: EndpointTransport): SessionHost {
     const contact = this.contactFor(transport.protocol);
     return {
       clock: this.clock,
@@ -213,6 +229,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       channel: (to) => transport.channel(to),
       registerDialog: (key, session) => this.#dialogs.set(key, session),
       unregisterDialog: (key) => this.#dialogs.delete(key),
+      sessionEnded: (session) => this.#sessionEnded(session),
     };
   }
 
@@ -230,10 +247,19 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     return `SIP/2.0/${t.protocol} ${hostPort(t.local)};branch=${createBranch(this.#random)};rport`;
   }
 
+  /** Sessions are tracked until they end (`#sessionEnded`, through their SessionHost). */
   #track<S extends InviteSession>(session: S): S {
     this.#sessions.add(session);
-    session.once('ended', () => this.#sessions.delete(session));
     return session;
+  }
+
+  #sessionEnded(session: InviteSession): void {
+    this.#sessions.delete(session);
+    if (session instanceof IncomingInviteSession) {
+      // The INVITE transaction outlives the call by Timer L (64*T1); let the session go.
+      const key = session.transactionKey;
+      if (this.#pending.get(key) === session) this.#pending.delete(key);
+    }
   }
 
   /** Place a call (§13.2.1). The INVITE is sent before this returns. */
@@ -320,6 +346,11 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       this.#refuse(request, reply, { status: 482 });
       return;
     }
+    if (request.method === 'INVITE') {
+      // The INVITE's transaction user forgets the key (no closure per INVITE).
+      this.#receiveInvite(request, source, reply, mergeKey);
+      return;
+    }
     this.#receiveOutOfDialog(request, source, reply);
     const tx = this.transactions.findServerTransaction(request);
     if (tx !== undefined && tx.state !== 'terminated') {
@@ -330,9 +361,6 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   #receiveOutOfDialog(request: SipRequest, source: SocketAddress, reply: Channel): void {
     switch (request.method) {
-      case 'INVITE':
-        this.#receiveInvite(request, source, reply);
-        return;
       case 'OPTIONS':
         // §11.2: answer as we would an INVITE right now.
         this.#refuse(request, reply, {
@@ -357,7 +385,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
         const tx = this.transactions.createServerTransaction(
           request,
           reply,
-          {},
+          NO_SERVER_USER,
         ) as NonInviteServerTransaction;
         if (this.#options.onRequest?.(request, tx, source) === true) return;
         if (request.method === 'MESSAGE' && this.listenerCount('message') > 0) {
@@ -413,7 +441,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   /** Answer a request with a final status through a new server transaction. */
   #refuse(request: SipRequest, reply: Channel, refuse: Refuse): void {
-    const tx = this.transactions.createServerTransaction(request, reply, {});
+    const tx = this.transactions.createServerTransaction(request, reply, NO_SERVER_USER);
     this.#answer(tx, request, refuse);
   }
 
@@ -425,7 +453,12 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     return this.#dialogs.get(dialogKey({ callId: request.callId, localTag, remoteTag }));
   }
 
-  #receiveInvite(request: SipRequest, source: SocketAddress, reply: Channel): void {
+  #receiveInvite(
+    request: SipRequest,
+    source: SocketAddress,
+    reply: Channel,
+    mergeKey: string,
+  ): void {
     if (request.contacts.star) {
       // §8.1.1.8: "*" is for REGISTER only. (No Contact at all is tolerated: RFC 2543.)
       this.#refuse(request, reply, { status: 400, reason: 'Bad Contact Header' });
@@ -446,13 +479,18 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     }
     // The transaction exists (and has sent 100 Trying) before admission control runs, so
     // retransmissions are absorbed while an asynchronous check is pending.
-    const user = new InviteTransactionUser(this.#pending, reply);
+    const user = new InviteTransactionUser(this.#pending, reply, this.#inFlight);
     const tx = this.transactions.createServerTransaction(
       request,
       reply,
       user,
     ) as InviteServerTransaction;
     user.key = tx.key;
+    if (tx.state !== 'terminated') {
+      // §8.2.2.2: in flight until the transaction ends.
+      this.#inFlight.add(mergeKey);
+      user.mergeKey = mergeKey;
+    }
     const viaProtocol = request.topVia?.transport ?? 'UDP';
     const admit = (refusal: Refuse | undefined): void => {
       if (tx.state !== 'proceeding' || this.#closed) return;
@@ -479,13 +517,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
           timerPolicy,
         ),
       );
-      user.session = created;
       this.#pending.set(tx.key, created);
-      created.once('ended', () => {
-        this.#pending.delete(tx.key);
-        // The transaction outlives the call by Timer L (64*T1); let the session go.
-        user.session = undefined;
-      });
       if (this.listenerCount('invite') === 0) created.reject(480);
       else this.emit('invite', created);
     };
@@ -501,7 +533,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   #receiveCancel(cancel: SipRequest, reply: Channel): void {
     const inviteTx = this.transactions.findInviteForCancel(cancel);
     const session = inviteTx === undefined ? undefined : this.#pending.get(inviteTx.key);
-    const tx = this.transactions.createServerTransaction(cancel, reply, {});
+    const tx = this.transactions.createServerTransaction(cancel, reply, NO_SERVER_USER);
     if (session === undefined) {
       tx.respond(createResponse(cancel, 481, { toTag: createTag(this.#random) }));
       return;
@@ -541,26 +573,31 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
  * admission state alive for as long as the transaction (64*T1 after the 2xx).
  */
 class InviteTransactionUser implements ServerTransactionUser {
-  session: IncomingInviteSession | undefined;
+  /** The transaction's key; its session, while it lives, is `pending.get(key)`. */
   key = '';
+  /** The INVITE's §8.2.2.2 merge key, in `#inFlight` until the transaction ends. */
+  mergeKey: string | undefined;
   readonly #pending: Map<string, IncomingInviteSession>;
   readonly #reply: Channel;
+  readonly #inFlight: Set<string>;
 
-  constructor(pending: Map<string, IncomingInviteSession>, reply: Channel) {
+  constructor(pending: Map<string, IncomingInviteSession>, reply: Channel, inFlight: Set<string>) {
     this.#pending = pending;
     this.#reply = reply;
+    this.#inFlight = inFlight;
   }
 
   /** RFC 6026: an ACK reusing the INVITE's branch reaches the transaction, not the TU. */
   onAck(ack: SipRequest): void {
-    this.session?.receiveRequest(ack, this.#reply);
+    this.#pending.get(this.key)?.receiveRequest(ack, this.#reply);
   }
 
   onTransportError(): void {
-    this.session?.transportFailed();
+    this.#pending.get(this.key)?.transportFailed();
   }
 
   onTerminated(): void {
     this.#pending.delete(this.key);
+    if (this.mergeKey !== undefined) this.#inFlight.delete(this.mergeKey);
   }
 }

@@ -29,13 +29,30 @@ function isScheme(s: string): boolean {
   return true;
 }
 
+/** "sip" or "sips" when `text` starts with that scheme and ":" (any case), else undefined. */
+function sipScheme(text: string): 'sip' | 'sips' | undefined {
+  if (
+    (text.charCodeAt(0) | 0x20) !== 0x73 ||
+    (text.charCodeAt(1) | 0x20) !== 0x69 ||
+    (text.charCodeAt(2) | 0x20) !== 0x70
+  ) {
+    return undefined;
+  }
+  const c = text.charCodeAt(3);
+  if (c === 0x3a) return 'sip';
+  return (c | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a ? 'sips' : undefined;
+}
+
 export function parseUri(text: string): Uri {
+  // Nearly every URI is sip/sips: no scheme slice, no lower-casing, no copy of the rest.
+  const sip = sipScheme(text);
+  if (sip !== undefined) return parseSipUri(sip, text, sip.length + 1);
   const colon = text.indexOf(':');
   if (colon <= 0) fail('URI has no scheme');
   const scheme = text.slice(0, colon).toLowerCase();
   if (!isScheme(scheme)) fail('bad URI scheme');
   const rest = text.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest, 0);
   if (scheme === 'tel') return parseTelUri(rest);
   return parseAbsoluteUri(scheme, rest);
 }
@@ -67,15 +84,16 @@ function parseTelUri(rest: string): TelUri {
   return { kind: 'tel', number, params };
 }
 
-function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri {
+/** The SIP/SIPS URI in `rest` after the scheme's ":", which is at `start - 1`. */
+function parseSipUri(scheme: 'sip' | 'sips', rest: string, start: number): SipUri {
   let user: string | undefined;
   let password: string | undefined;
   // "@" cannot appear unescaped after the userinfo (host, params and headers exclude it),
   // so the first "@" ends the userinfo even when the user part holds ";" or "?" (§19.1.1).
-  const at = rest.indexOf('@');
-  let i = 0;
+  const at = rest.indexOf('@', start);
+  let i = start;
   if (at >= 0) {
-    const userinfo = rest.slice(0, at);
+    const userinfo = rest.slice(start, at);
     const pc = userinfo.indexOf(':');
     const rawUser = pc < 0 ? userinfo : userinfo.slice(0, pc);
     if (rawUser.length === 0) fail('empty user part');
@@ -91,17 +109,17 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri {
     if (!isIPv6(host.slice(1, -1))) fail('bad IPv6 reference');
     i = close + 1;
   } else {
-    const start = i;
+    const hostStart = i;
     while (i < rest.length && rest.charCodeAt(i) < 128 && HOST[rest.charCodeAt(i)] === 1) i++;
-    host = rest.slice(start, i);
+    host = rest.slice(hostStart, i);
     if (host.length === 0) fail('empty host');
   }
   let port: number | undefined;
   if (rest.charCodeAt(i) === 0x3a) {
-    const start = ++i;
+    const portStart = ++i;
     while (i < rest.length && rest.charCodeAt(i) >= 0x30 && rest.charCodeAt(i) <= 0x39) i++;
-    if (i === start || i - start > 5) fail('bad port');
-    port = Number(rest.slice(start, i));
+    if (i === portStart || i - portStart > 5) fail('bad port');
+    port = Number(rest.slice(portStart, i));
     if (port > 65535) fail('port out of range');
   }
   let params: UriParams = new Map();

@@ -141,7 +141,7 @@ export function validateMessage(msg: SipMessage, options: ValidationOptions = {}
 function validateRequest(req: SipRequest, options: ValidationOptions): Verdict {
   // §8.2 order: version first (RFC 4475 "badvers"), then syntax, then semantics.
   if (req.version !== SIP_VERSION) return reject(req, 505, reasonPhrase(505));
-  const missing = REQUIRED.find((h) => !req.headers.has(h));
+  const missing = missingRequired(req);
   if (missing !== undefined) {
     const err = new SipParseError(SipErrorCode.MissingHeader, `missing ${missing}`);
     return reject(req, 400, `Missing ${missingName(missing)} Header`, [], err);
@@ -206,6 +206,20 @@ function validateRequest(req: SipRequest, options: ValidationOptions): Verdict {
   }
   return { kind: 'accept', message: req };
 }
+
+/** The first of REQUIRED the request lacks, in REQUIRED's order (one pass over the fields). */
+function missingRequired(req: SipRequest): string | undefined {
+  let seen = 0;
+  for (const f of req.headers) {
+    const bit = REQUIRED_BIT.get(f.key);
+    if (bit !== undefined) seen |= bit;
+  }
+  if (seen === ALL_REQUIRED) return undefined;
+  return REQUIRED.find((_h, i) => (seen & (1 << i)) === 0);
+}
+
+const REQUIRED_BIT: ReadonlyMap<string, number> = new Map(REQUIRED.map((h, i) => [h, 1 << i]));
+const ALL_REQUIRED = (1 << REQUIRED.length) - 1;
 
 function missingName(key: string): string {
   return key === 'call-id'
