@@ -22,13 +22,13 @@
  *
  * Bounded: runs × |calls| × 2 × (seconds + ~2 s).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAudioOffer, MediaEngine } from '@uketsuke/media';
 import { arg, child, load1, machine, median, next } from './lib/bench-util.ts';
 import { RtpEngine } from './lib/rtpengine.ts';
+import { startUdpSink } from './lib/udp-sink.ts';
 
 const steps = arg('calls', '200,400,600,800').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
@@ -107,38 +107,11 @@ async function rawStep(n: number): Promise<StepResult> {
   }
 }
 
-/** A UDP port (and the one above, for RTCP) that never reads: prompt streams' sink. */
-async function promptSink(): Promise<{ port: number; stop(): void }> {
-  const sink = spawn(
-    'python3',
-    [
-      '-c',
-      [
-        'import socket,time',
-        'while True:',
-        ' s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]',
-        ' r=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)',
-        ' try:',
-        '  r.bind(("127.0.0.1",p+1)); break',
-        ' except OSError:',
-        '  s.close(); r.close()',
-        'print(p,flush=True)',
-        'time.sleep(3600)',
-      ].join('\n'),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((done) =>
-    sink.stdout.once('data', (d: Buffer) => done(Number(String(d).trim()))),
-  );
-  return { port, stop: () => sink.kill() };
-}
-
 async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
   const ids: string[] = [];
   let blocked = 0;
   let gc: { allocKiBps?: number; gc?: string } = {};
-  const sink = prompts > 0 ? await promptSink() : undefined;
+  const sink = prompts > 0 ? await startUdpSink() : undefined;
   try {
     if (sink !== undefined) {
       const offer = buildAudioOffer({ address: '127.0.0.1', port: sink.port, codecs: ['PCMU'] });

@@ -17,7 +17,6 @@
  * Environment as for the engine (UKETSUKE_MEDIA_SEND_PHASES, UKETSUKE_MEDIA_EARLY_WAKE_MS,
  * UKETSUKE_MEDIA_NATIVE=0).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -30,6 +29,7 @@ import {
   type WorkerMessage,
 } from '@uketsuke/media';
 import { arg, child, machine, next } from './lib/bench-util.ts';
+import { startUdpSink } from './lib/udp-sink.ts';
 
 const n = Number(arg('streams', '2000'));
 const seconds = Number(arg('seconds', '10'));
@@ -80,29 +80,8 @@ interface ProfileNode {
   children: ProfileNode[];
 }
 
-const sink = spawn(
-  'python3',
-  [
-    '-c',
-    // An even/odd pair (RTP, RTCP): reports must not land on one of our own sockets.
-    [
-      'import socket,time',
-      'while True:',
-      ' s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]',
-      ' r=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)',
-      ' try:',
-      '  r.bind(("127.0.0.1",p+1)); break',
-      ' except OSError:',
-      '  s.close(); r.close()',
-      'print(p,flush=True)',
-      'time.sleep(3600)',
-    ].join('\n'),
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const port = await new Promise<number>((done) =>
-  sink.stdout.once('data', (d: Buffer) => done(Number(String(d).trim()))),
-);
+const sink = await startUdpSink();
+const port = sink.port;
 
 const pending = new Map<number, (m: WorkerMessage) => void>();
 const dir = await mkdtemp(join(tmpdir(), 'uketsuke-alloc-'));
@@ -217,5 +196,5 @@ if (session !== undefined) {
 
 await call('close', {});
 phones?.kill();
-sink.kill();
+sink.stop();
 await rm(dir, { recursive: true, force: true });
