@@ -9,6 +9,30 @@ import {
   VirtualScheduler,
 } from '../src/index.ts';
 
+/** A scheduler moved by hand: `now` is set by the test, `pending` is the armed timer. */
+function handScheduler() {
+  const h = {
+    now: 0,
+    pending: undefined as { cb: () => void; at: number } | undefined,
+    sleeps: [] as number[],
+    scheduler: {
+      now: () => h.now,
+      setTimer: (cb: () => void, delayMs: number) => {
+        h.pending = { cb, at: h.now + delayMs };
+        return { id: 1 };
+      },
+      clearTimer: () => {
+        h.pending = undefined;
+      },
+      sleepPrecisely: (ms: number) => {
+        h.sleeps.push(ms);
+        h.now += ms;
+      },
+    },
+  };
+  return h;
+}
+
 describe('MediaClock (one timer for all calls)', () => {
   test('ticks every 20 ms of virtual time for every listener, with a single timer', () => {
     const scheduler = new VirtualScheduler();
@@ -35,30 +59,15 @@ describe('MediaClock (one timer for all calls)', () => {
   });
 
   test('earlyWakeMs: the timer is set that much early and the rest is slept precisely', () => {
-    let now = 0;
-    let pending: { cb: () => void; at: number } | undefined;
-    const sleeps: number[] = [];
-    const scheduler = {
-      now: () => now,
-      setTimer: (cb: () => void, delayMs: number) => {
-        pending = { cb, at: now + delayMs };
-        return { id: 1 };
-      },
-      clearTimer: () => {
-        pending = undefined;
-      },
-      sleepPrecisely: (ms: number) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-    };
+    const h = handScheduler();
+    const { scheduler, sleeps } = h;
     const clock = new MediaClock({ scheduler, phases: 4, earlyWakeMs: 1.5 });
     const seen: [number, number, number][] = [];
-    clock.add((tick, phase) => seen.push([tick, phase, now]));
+    clock.add((tick, phase) => seen.push([tick, phase, h.now]));
     for (let i = 0; i < 8; i++) {
-      const timer = pending!;
+      const timer = h.pending!;
       assert.ok(Math.abs(timer.at - ((i + 1) * 5 - 1.5)) < 1e-9); // 1.5 ms before the sub-tick
-      now = timer.at + 0.4; // the event loop's timer is a little late, as usual
+      h.now = timer.at + 0.4; // the event loop's timer is a little late, as usual
       timer.cb();
     }
     assert.deepEqual(
@@ -84,23 +93,8 @@ describe('MediaClock (one timer for all calls)', () => {
   });
 
   test('precisionWanted: sub-ticks nobody needs precise are neither early nor slept', () => {
-    let now = 0;
-    let pending: { cb: () => void; at: number } | undefined;
-    const sleeps: number[] = [];
-    const scheduler = {
-      now: () => now,
-      setTimer: (cb: () => void, delayMs: number) => {
-        pending = { cb, at: now + delayMs };
-        return { id: 1 };
-      },
-      clearTimer: () => {
-        pending = undefined;
-      },
-      sleepPrecisely: (ms: number) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-    };
+    const h = handScheduler();
+    const { scheduler, sleeps } = h;
     const asked: number[] = [];
     const clock = new MediaClock({
       scheduler,
@@ -112,12 +106,12 @@ describe('MediaClock (one timer for all calls)', () => {
       },
     });
     const seen: [number, number][] = [];
-    clock.add((_tick, phase) => seen.push([phase, now]));
+    clock.add((_tick, phase) => seen.push([phase, h.now]));
     for (let i = 0; i < 4; i++) {
-      const timer = pending!;
+      const timer = h.pending!;
       const early = i % 2 === 0 ? 1.5 : 0;
       assert.ok(Math.abs(timer.at - ((i + 1) * 5 - early)) < 1e-9, `sub-tick ${i}`);
-      now = timer.at + 0.4;
+      h.now = timer.at + 0.4;
       timer.cb();
     }
     assert.deepEqual(asked.slice(0, 4), [0, 1, 2, 3]);
