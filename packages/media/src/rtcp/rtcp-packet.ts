@@ -249,7 +249,7 @@ export function rtcpPacketSize(packet: RtcpPacket): number {
   }
 }
 
-function writeCommonHeader(
+export function writeCommonHeader(
   out: Uint8Array,
   offset: number,
   count: number,
@@ -264,17 +264,20 @@ function writeCommonHeader(
   out[offset + 3] = words & 0xff;
 }
 
+/** Write one 24-byte reception report block (§6.4.1) at `o`. */
+export function writeReportBlock(out: Uint8Array, o: number, b: RtcpReportBlock): void {
+  writeU32(out, o, b.ssrc);
+  const lost = b.cumulativeLost & 0xffffff;
+  writeU32(out, o + 4, ((b.fractionLost & 0xff) << 24) | lost);
+  writeU32(out, o + 8, b.extendedHighestSeq);
+  writeU32(out, o + 12, b.jitter);
+  writeU32(out, o + 16, b.lastSr);
+  writeU32(out, o + 20, b.delaySinceLastSr);
+}
+
 function writeReportBlocks(out: Uint8Array, offset: number, blocks: RtcpReportBlock[]): void {
   for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    const o = offset + i * REPORT_BLOCK_SIZE;
-    writeU32(out, o, b.ssrc);
-    const lost = b.cumulativeLost & 0xffffff;
-    writeU32(out, o + 4, ((b.fractionLost & 0xff) << 24) | lost);
-    writeU32(out, o + 8, b.extendedHighestSeq);
-    writeU32(out, o + 12, b.jitter);
-    writeU32(out, o + 16, b.lastSr);
-    writeU32(out, o + 20, b.delaySinceLastSr);
+    writeReportBlock(out, offset + i * REPORT_BLOCK_SIZE, blocks[i]!);
   }
 }
 

@@ -11,7 +11,13 @@
  */
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { writeU32 } from '../rtp/rtp-packet.ts';
-import { RTCP_PT, SDES_ITEM } from './rtcp-packet.ts';
+import {
+  RTCP_PT,
+  type RtcpReportBlock,
+  SDES_ITEM,
+  writeCommonHeader,
+  writeReportBlock,
+} from './rtcp-packet.ts';
 
 const REPORT_BLOCK_SIZE = 24;
 
@@ -28,13 +34,16 @@ export class RtcpReportFields {
   octetCount = 0;
   /** One reception report block present (a valid remote source). */
   hasBlock = false;
-  blockSsrc = 0;
-  fractionLost = 0;
-  cumulativeLost = 0;
-  extendedHighestSeq = 0;
-  jitter = 0;
-  lastSr = 0;
-  delaySinceLastSr = 0;
+  /** That block (filled in place; read only when {@link hasBlock}). */
+  readonly block: RtcpReportBlock = {
+    ssrc: 0,
+    fractionLost: 0,
+    cumulativeLost: 0,
+    extendedHighestSeq: 0,
+    jitter: 0,
+    lastSr: 0,
+    delaySinceLastSr: 0,
+  };
 }
 
 const cnameEncoder = new TextEncoder();
@@ -53,14 +62,6 @@ export function rtcpReportSize(fields: RtcpReportFields, cname: Uint8Array): num
   const report = (fields.sender ? 28 : 8) + (fields.hasBlock ? REPORT_BLOCK_SIZE : 0);
   // SDES header, one chunk: SSRC, CNAME item, at least one null octet, 32-bit aligned.
   return report + 4 + ((4 + 2 + cname.length + 4) & ~3);
-}
-
-function header(out: Uint8Array, at: number, count: number, pt: number, size: number): void {
-  out[at] = 0x80 | count;
-  out[at + 1] = pt;
-  const words = size / 4 - 1;
-  out[at + 2] = (words >> 8) & 0xff;
-  out[at + 3] = words & 0xff;
 }
 
 /**
@@ -82,7 +83,7 @@ export function writeRtcpReport(
   let o = at;
   if (fields.sender) {
     const n = 28 + blocks * REPORT_BLOCK_SIZE;
-    header(out, o, blocks, RTCP_PT.SR, n);
+    writeCommonHeader(out, o, blocks, RTCP_PT.SR, n);
     writeU32(out, o + 4, fields.ssrc);
     writeU32(out, o + 8, fields.ntpSeconds);
     writeU32(out, o + 12, fields.ntpFraction);
@@ -91,21 +92,16 @@ export function writeRtcpReport(
     writeU32(out, o + 24, fields.octetCount);
     o += 28;
   } else {
-    header(out, o, blocks, RTCP_PT.RR, 8 + blocks * REPORT_BLOCK_SIZE);
+    writeCommonHeader(out, o, blocks, RTCP_PT.RR, 8 + blocks * REPORT_BLOCK_SIZE);
     writeU32(out, o + 4, fields.ssrc);
     o += 8;
   }
   if (fields.hasBlock) {
-    writeU32(out, o, fields.blockSsrc);
-    writeU32(out, o + 4, ((fields.fractionLost & 0xff) << 24) | (fields.cumulativeLost & 0xffffff));
-    writeU32(out, o + 8, fields.extendedHighestSeq);
-    writeU32(out, o + 12, fields.jitter);
-    writeU32(out, o + 16, fields.lastSr);
-    writeU32(out, o + 20, fields.delaySinceLastSr);
+    writeReportBlock(out, o, fields.block);
     o += REPORT_BLOCK_SIZE;
   }
   const sdes = at + size - o;
-  header(out, o, 1, RTCP_PT.SDES, sdes);
+  writeCommonHeader(out, o, 1, RTCP_PT.SDES, sdes);
   writeU32(out, o + 4, fields.ssrc);
   out[o + 8] = SDES_ITEM.CNAME;
   out[o + 9] = cname.length;

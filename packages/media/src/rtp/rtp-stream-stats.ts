@@ -131,16 +131,7 @@ export class RtpStreamStats {
   /** Report block for our next SR/RR, or undefined before the source is valid. */
   buildReportBlock(): RtcpReportBlock | undefined {
     const f = new RtcpReportFields();
-    if (!this.fillBlock(f)) return undefined;
-    return {
-      ssrc: f.blockSsrc,
-      fractionLost: f.fractionLost,
-      cumulativeLost: f.cumulativeLost,
-      extendedHighestSeq: f.extendedHighestSeq,
-      jitter: f.jitter,
-      lastSr: f.lastSr,
-      delaySinceLastSr: f.delaySinceLastSr,
-    };
+    return this.fillBlock(f) ? { ...f.block } : undefined;
   }
 
   /** Sender info for an SR (§6.4.1) given the RTP timestamp that corresponds to "now". */
@@ -179,13 +170,14 @@ export class RtpStreamStats {
   private fillBlock(out: RtcpReportFields): boolean {
     const s = this.source;
     if (s === undefined || this.remoteSsrc === undefined || s.probation > 0) return false;
-    out.blockSsrc = this.remoteSsrc;
-    out.fractionLost = s.takeFractionLost();
-    out.cumulativeLost = clampCumulativeLost(s.cumulativeLost);
-    out.extendedHighestSeq = s.extendedMaxSeq >>> 0;
-    out.jitter = Math.floor(s.jitter) >>> 0;
-    out.lastSr = this.lastSrMiddle;
-    out.delaySinceLastSr =
+    const b = out.block;
+    b.ssrc = this.remoteSsrc;
+    b.fractionLost = s.takeFractionLost();
+    b.cumulativeLost = clampCumulativeLost(s.cumulativeLost);
+    b.extendedHighestSeq = s.extendedMaxSeq >>> 0;
+    b.jitter = Math.floor(s.jitter) >>> 0;
+    b.lastSr = this.lastSrMiddle;
+    b.delaySinceLastSr =
       this.lastSrMiddle === 0 ? 0 : msToNtpShort(this.now() - this.lastSrArrivalMs);
     return true;
   }
