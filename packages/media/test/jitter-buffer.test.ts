@@ -81,4 +81,79 @@ describe('JitterBuffer', () => {
       code: 'MEDIA_INVALID_ARGUMENT',
     });
   });
+
+  test('overflow: a burst longer than the window keeps the newest audio, drops the oldest', () => {
+    const jb = new JitterBuffer({ delayMs: 60, capacityMs: 200 });
+    // 400 ms of contiguous audio arrives before playout takes anything (a long stall).
+    for (let k = 0; k < 20; k++) jb.put(k * 160, packet(1000 + k));
+    assert.equal(jb.resyncs, 0, 'a continuing stream is not resynchronised');
+    assert.equal(jb.overflowed, 2 * 20 - 20, 'the oldest 200 ms of blocks made room');
+    const got = play(jb, 10);
+    assert.deepEqual(got, [1010, 1011, 1012, 1013, 1014, 1015, 1016, 1017, 1018, 1019]);
+    // A real jump (new timestamp base) far past the head still resynchronises.
+    jb.put(9_000_000, packet(7));
+    assert.equal(jb.resyncs, 1);
+  });
+
+  test('after a stall the delay shrinks back to target in quiet blocks; speech is never cut', () => {
+    const jb = new JitterBuffer({ delayMs: 60 });
+    const out = new Int16Array(160);
+    const loudSent: number[] = [];
+    const loudHeard: number[] = [];
+    const level = (k: number) => (k % 75 < 50 ? 1000 + k : 20); // 1 s speech, 0.5 s pause
+    let next = 0;
+    const send = (until: number) => {
+      for (; next < until; next++) {
+        if (level(next) >= 1000) loudSent.push(level(next));
+        jb.put(next * 160, packet(level(next)));
+      }
+    };
+    const frame = () => {
+      if (jb.getFrame(out) && out[0]! >= 1000) loudHeard.push(out[0]!);
+    };
+    const depthAt = new Map<number, number>();
+    for (let tick = 0; tick < 1500; tick++) {
+      if (tick % 300 === 100) {
+        // The loop stalls 400 ms; the clock's frames come first, then the burst.
+        for (let i = 0; i < 20; i++) frame();
+        tick += 20;
+        send(tick);
+        continue;
+      }
+      send(tick);
+      frame();
+      depthAt.set(tick, jb.bufferedSamples / 8);
+    }
+    while (jb.bufferedSamples > 0) frame(); // drain, as a stopping recording does
+    assert.deepEqual(loudHeard, loudSent, 'every loud frame played once, in order');
+    assert.equal(jb.overflowed, 0);
+    assert.ok(jb.resyncs >= 5, `${jb.resyncs} resyncs (late head after each stall)`);
+    assert.ok(jb.shrunk > 0, 'the delay was shrunk');
+    // Each stall leaves playout ~400 ms behind; 3 s later (two pauses) it is back near
+    // the 60 ms target again.
+    for (const stall of [100, 400, 700, 1000, 1300]) {
+      assert.ok(
+        depthAt.get(stall + 30)! >= 300,
+        `depth ${depthAt.get(stall + 30)} ms after the stall`,
+      );
+      const later = depthAt.get(stall + 150)!;
+      assert.ok(later <= 100, `depth ${later} ms 3 s after the stall at tick ${stall}`);
+    }
+  });
+
+  test('jitter alone does not shrink the delay', () => {
+    const jb = new JitterBuffer({ delayMs: 60 });
+    const out = new Int16Array(160);
+    let k = 0;
+    for (let tick = 0; tick < 1000; tick++) {
+      // Packets arrive in pairs every 40 ms (20 ms of jitter), all quiet.
+      if (tick % 2 === 0) {
+        jb.put(k++ * 160, packet(5));
+        jb.put(k++ * 160, packet(5));
+      }
+      jb.getFrame(out);
+    }
+    assert.equal(jb.shrunk, 0);
+    assert.equal(jb.late, 0);
+  });
 });

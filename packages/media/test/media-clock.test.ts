@@ -224,6 +224,36 @@ describe('MediaClock (one timer for all calls)', () => {
     assert.deepEqual(seen, [1, 2, 3, 0, 1, 2, 3]); // phase order kept across the skip
     assert.equal(clock.tickDeadline, 200);
   });
+
+  test('onSkippedFrames hears of skipped frames before the ticks still delivered', () => {
+    let now = 0;
+    let pending: (() => void) | undefined;
+    const seen: string[] = [];
+    const clock = new MediaClock({
+      scheduler: {
+        now: () => now,
+        setTimer: (cb: () => void) => {
+          pending = cb;
+          return { id: 1 };
+        },
+        clearTimer: () => {
+          pending = undefined;
+        },
+      },
+      maxCatchUpTicks: 2,
+      onSkippedFrames: (frames) => seen.push(`skipped ${frames}`),
+    });
+    clock.add((tick) => seen.push(`tick ${tick}`));
+    now = 20;
+    pending?.();
+    now = 150; // 6 frames due, 2 delivered
+    pending?.();
+    assert.deepEqual(seen, ['tick 1', 'skipped 4', 'tick 2', 'tick 3']);
+    now = 170;
+    pending?.();
+    assert.deepEqual(seen.slice(4), ['tick 4']);
+    clock.close();
+  });
 });
 
 describe('re-armable timers (no timer object per wake-up)', () => {

@@ -46,6 +46,12 @@ function sendPhases(value: string | undefined, fallback: number): number {
   return Number.isInteger(n) && n >= 1 && n <= 20 ? n : fallback;
 }
 
+/**
+ * Frames a stall may make the recordings replay (`MediaClock.onSkippedFrames`): as much
+ * as a jitter buffer holds. A longer stall loses what overflows anyway.
+ */
+const MAX_REPLAYED_FRAMES = 50;
+
 /** MediaClock earlyWakeMs for the worker (see media-clock.ts); env override for benches. */
 const EARLY_WAKE_MS = 0;
 
@@ -67,6 +73,7 @@ export class MediaWorkerHost {
     earlyWakeMs: Number(process.env.UKETSUKE_MEDIA_EARLY_WAKE_MS ?? EARLY_WAKE_MS),
     // Early wake-ups block the loop: only for sub-ticks that send from the clock.
     precisionWanted: (phase) => this.groupSendsFromClock[phase] !== 0,
+    onSkippedFrames: (frames) => this.replaySkippedFrames(frames),
   });
   private readonly allocator: RtpPortAllocator | undefined;
   private readonly library: PromptLibrary;
@@ -200,6 +207,20 @@ export class MediaWorkerHost {
     this.sendJitter.record(phase, fromClock === 1 ? group.length : 0, first, last);
     this.lateness.record(last - this.clock.tickDeadline);
   };
+
+  /**
+   * Frames the clock skipped after a stall, replayed for the jitter buffers and
+   * recordings only (nothing is sent: a burst of stale audio helps no listener).
+   */
+  private replaySkippedFrames(frames: number): void {
+    if (this.sendGroupsDirty) this.regroup();
+    const all = this.allEndpoints;
+    const n = Math.min(frames, MAX_REPLAYED_FRAMES);
+    for (let f = 0; f < n; f++) {
+      for (let i = 0; i < all.length; i++) all[i]!.pullCaller();
+      for (let i = 0; i < all.length; i++) all[i]!.recordSkippedFrame();
+    }
+  }
 
   /** Rebuild the send groups; an endpoint keeps its phase for life (stable timing). */
   private regroup(): void {

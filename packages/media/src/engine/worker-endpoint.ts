@@ -51,6 +51,12 @@ class SentAudio {
   }
 }
 
+/**
+ * Frames a stopping recording may still take from the jitter buffers (the most they
+ * hold, 1 s by default).
+ */
+const MAX_DRAIN_FRAMES = 50;
+
 /** RTCP report interval in 20 ms ticks (5 s). */
 const RTCP_INTERVAL_TICKS = 250;
 let nextRtcpPhase = 0;
@@ -172,6 +178,7 @@ export class WorkerEndpoint {
   async stopRecord(): Promise<void> {
     const r = this.recording;
     if (r === undefined) return;
+    this.drainIntoRecording();
     this.recording = undefined;
     r.recorder.stop();
     this.updateAudioTap();
@@ -225,22 +232,52 @@ export class WorkerEndpoint {
     } else {
       this.msOwed = 0;
     }
-    const rec = this.recording;
-    if (rec) {
-      if (this.callerHas) rec.recorder.left.putFrame(this.callerFrame);
-      const peer = this.peer;
-      if (peer !== undefined && !prompt) {
-        if (peer.callerHas) rec.recorder.right.putFrame(peer.callerFrame);
-      } else if (this.sent.take(this.recordRight, this.decode)) {
-        rec.recorder.right.putFrame(this.recordRight);
-      }
-      rec.recorder.tick();
-    }
+    if (this.recording) this.recordFrame(prompt);
     // ~5 s (RFC 3550 §6.2), each endpoint in its own tick: all of a worker's endpoints
     // reporting in the same tick stalled it by several ms. In the native batch a report
     // is written in place (port/rtcp-batch-reporter.ts); without it, it allocates.
     if ((tick + this.rtcpPhase) % RTCP_INTERVAL_TICKS === 0) session.sendRtcpReport();
     return fromClock;
+  }
+
+  /**
+   * A frame the clock skipped after a stall (after {@link pullCaller}): nothing is sent
+   * for it, but a recording writes it, so the caller's audio that arrives in the burst
+   * after the stall fits in the jitter buffer instead of piling up behind playout.
+   */
+  recordSkippedFrame(): void {
+    if (this.session !== undefined && this.recording) this.recordFrame(this.player.playing);
+  }
+
+  /** One frame of the recording: caller left; right what we sent or the peer's caller. */
+  private recordFrame(prompt: boolean): void {
+    const recorder = this.recording!.recorder;
+    if (this.callerHas) recorder.left.putFrame(this.callerFrame);
+    const peer = this.peer;
+    if (peer !== undefined && !prompt) {
+      if (peer.callerHas) recorder.right.putFrame(peer.callerFrame);
+    } else if (this.sent.take(this.recordRight, this.decode)) {
+      recorder.right.putFrame(this.recordRight);
+    }
+    recorder.tick();
+  }
+
+  /**
+   * Before a recording stops: what the jitter buffers still hold (the target delay, more
+   * after a stall) was said before it stopped — the caller's last words. Write it out now.
+   * The peer's buffer is taken only when the peer records nothing itself (its own
+   * recording will have those frames).
+   */
+  private drainIntoRecording(): void {
+    const peer = this.peer?.recording === undefined ? this.peer : undefined;
+    const held = Math.max(this.jitter?.bufferedSamples ?? 0, peer?.jitter?.bufferedSamples ?? 0);
+    const frames = Math.min(MAX_DRAIN_FRAMES, Math.ceil(held / SAMPLES_PER_FRAME));
+    const prompt = this.player.playing;
+    for (let i = 0; i < frames; i++) {
+      this.pullCaller();
+      peer?.pullCaller();
+      this.recordFrame(prompt);
+    }
   }
 
   stats(): EndpointStats {
@@ -270,6 +307,8 @@ export class WorkerEndpoint {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // First, while the bridge still stands: the drain takes the peer's buffered frames.
+    const recordingClosed = this.stopRecord();
     this.finishPlay({ reason: 'destroyed' });
     const peer = this.peer;
     this.unbridge();
@@ -279,7 +318,7 @@ export class WorkerEndpoint {
     this.sockets?.rtp.close();
     this.sockets?.rtcp?.close();
     this.sockets = undefined;
-    await this.stopRecord();
+    await recordingClosed;
   }
 
   requireSession(): RtpSession {

@@ -15,24 +15,40 @@
  *   resynchronise playout to `delayMs` behind it. Without this every later packet would
  *   be late too and the caller's audio would be lost for the rest of the call (100 ppm of
  *   clock skew is 60 ms in ten minutes);
- * - packet beyond the window (sender restarted its timestamps, long silence suppression,
- *   or accumulated clock drift): resynchronise playout to `delayMs` behind it;
+ * - packet beyond the window but continuing the stream (a burst after our process
+ *   stalled longer than the window holds): the oldest blocks make room — counted in
+ *   `overflowed`, the only way a received block is lost;
+ * - packet far beyond the stream's head (sender restarted its timestamps, long silence
+ *   suppression): resynchronise playout to `delayMs` behind it;
  * - missing blocks: simple concealment — up to 20 ms repeating the last real block at
  *   half, then quarter gain, then silence (G.711 has no PLC of its own; ITU-T G.711
  *   Appendix I does better, to do).
  *
- * No adaptation of the delay yet: a fixed 60 ms is a reasonable default on LAN/VPN
- * trunks; the stats' jitter figure tells when it is not.
+ * The delay target is fixed (60 ms suits LAN/VPN trunks; the stats' jitter figure tells
+ * when it does not), but the buffer shrinks back to it: a stall followed by a burst, or a
+ * late-head resync, leaves playout further behind the stream than the target. When the
+ * smallest depth seen over a second (50 frames) exceeds the target by more than two
+ * blocks, that excess is dropped over the next second — only blocks that are quiet (peak
+ * below {@link QUIET_PEAK}) or missing, so no speech is cut (counted in `shrunk`). A
+ * recording then keeps the caller's channel in step with ours, and the tail still held
+ * at hang-up stays short.
  */
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 
 const BLOCK = 80; // 10 ms at 8 kHz
 const EMPTY = -1;
+/**
+ * Peak |sample| below which a block counts as quiet (−46 dBFS: line noise, not speech;
+ * below sox's 0.5 % silence level too).
+ */
+export const QUIET_PEAK = 160;
+/** Frames per depth-measuring window of the shrinking (1 s of 20 ms frames). */
+const SHRINK_WINDOW_FRAMES = 50;
 
 export interface JitterBufferOptions {
   /** Playout delay behind the first packet (multiple of 10 ms), default 60. */
   delayMs?: number;
-  /** Window size, default 640 ms. */
+  /** Window size, default 1000 ms (16 KB; a stall longer than this loses audio). */
   capacityMs?: number;
 }
 
@@ -51,13 +67,22 @@ export class JitterBuffer {
   /** Blocks that may still be concealed since the last real one. */
   private concealRemaining = 0;
   private readonly lastBlock = new Int16Array(BLOCK);
+  /** Smallest depth (samples) seen at a frame in the current shrink window. */
+  private minDepth = Number.POSITIVE_INFINITY;
+  private windowFrames = 0;
+  /** Blocks the shrinking may still drop in this window. */
+  private dropBudget = 0;
   late = 0;
   resyncs = 0;
   concealed = 0;
+  /** Real blocks discarded to make room (window overflow). */
+  overflowed = 0;
+  /** Quiet or missing blocks skipped to bring the delay back to target. */
+  shrunk = 0;
 
   constructor(options: JitterBufferOptions = {}) {
     const delayMs = options.delayMs ?? 60;
-    const capacityMs = options.capacityMs ?? 640;
+    const capacityMs = options.capacityMs ?? 1000;
     if (delayMs % 10 !== 0 || capacityMs % 10 !== 0 || delayMs >= capacityMs) {
       throw new MediaError(
         MediaErrorCode.InvalidArgument,
@@ -77,6 +102,11 @@ export class JitterBuffer {
     return n;
   }
 
+  /** Samples from the playout point to the stream's head (what a drain would play). */
+  get bufferedSamples(): number {
+    return this.started ? Math.max(0, (this.headTs - this.playoutTs) | 0) : 0;
+  }
+
   /** Store one packet's decoded samples (`count` from `samples`) at its RTP timestamp. */
   put(timestamp: number, samples: Int16Array, count = samples.length): void {
     const ts = timestamp >>> 0;
@@ -90,9 +120,17 @@ export class JitterBuffer {
       this.resync(ts); // the stream is behind the playout point, see above
       d = this.delaySamples;
     }
-    if (d + count > this.capacityBlocks * BLOCK) {
-      this.resync(ts);
-      d = this.delaySamples;
+    const capacity = this.capacityBlocks * BLOCK;
+    if (d + count > capacity) {
+      const ahead = (ts - this.headTs) | 0;
+      const excess = Math.ceil((d + count - capacity) / BLOCK);
+      if (ahead >= -count && ahead <= capacity / 2 && excess < this.capacityBlocks) {
+        this.discardOldest(excess); // the stream goes on: keep all that fits
+        d -= excess * BLOCK;
+      } else {
+        this.resync(ts);
+        d = this.delaySamples;
+      }
     }
     // Whole blocks only; a partial leading block (packet straddling playout) is skipped.
     for (let offset = 0; offset + BLOCK <= count; offset += BLOCK) {
@@ -112,9 +150,16 @@ export class JitterBuffer {
    */
   getFrame(out: Int16Array): boolean {
     if (!this.started) return false;
+    this.measureDepth();
     let real = false;
     for (let offset = 0; offset < out.length; offset += BLOCK) {
       const n = Math.min(BLOCK, out.length - offset);
+      while (this.dropBudget > 0 && this.droppable()) {
+        this.tags[this.playoutBlock] = EMPTY;
+        this.advance();
+        this.dropBudget--;
+        this.shrunk++;
+      }
       const index = this.playoutBlock;
       const base = index * BLOCK;
       if (this.tags[index] === this.playoutTs) {
@@ -133,10 +178,51 @@ export class JitterBuffer {
         out.fill(0, offset, offset + n);
         this.tags[index] = EMPTY;
       }
-      this.playoutTs = (this.playoutTs + BLOCK) >>> 0;
-      this.playoutBlock = (index + 1) % this.capacityBlocks;
+      this.advance();
     }
     return real;
+  }
+
+  private advance(): void {
+    this.playoutTs = (this.playoutTs + BLOCK) >>> 0;
+    this.playoutBlock = (this.playoutBlock + 1) % this.capacityBlocks;
+  }
+
+  /** Overflow: move playout `blocks` forward, dropping what they held. */
+  private discardOldest(blocks: number): void {
+    for (let i = 0; i < blocks; i++) {
+      if (this.tags[this.playoutBlock] === this.playoutTs) this.overflowed++;
+      this.tags[this.playoutBlock] = EMPTY;
+      this.advance();
+    }
+  }
+
+  /**
+   * Once per frame: the depth ahead of playout. At the end of each window the smallest
+   * depth seen, less the target and two blocks of margin, becomes the next window's
+   * budget of blocks to drop (jitter alone keeps the minimum near the target: no drop).
+   */
+  private measureDepth(): void {
+    const depth = (this.headTs - this.playoutTs) | 0;
+    if (depth < this.minDepth) this.minDepth = depth;
+    if (++this.windowFrames < SHRINK_WINDOW_FRAMES) return;
+    const excess = Math.floor((this.minDepth - this.delaySamples) / BLOCK) - 2;
+    this.dropBudget = Math.max(0, excess);
+    this.minDepth = Number.POSITIVE_INFINITY;
+    this.windowFrames = 0;
+  }
+
+  /** The next block may be skipped: missing or quiet, with more than the target behind it. */
+  private droppable(): boolean {
+    if (((this.headTs - this.playoutTs) | 0) <= this.delaySamples + BLOCK) return false;
+    const index = this.playoutBlock;
+    if (this.tags[index] !== this.playoutTs) return true;
+    const base = index * BLOCK;
+    for (let i = 0; i < BLOCK; i++) {
+      const s = this.ring[base + i]!;
+      if (s >= QUIET_PEAK || s <= -QUIET_PEAK) return false;
+    }
+    return true;
   }
 
   private resync(ts: number): void {
@@ -147,5 +233,8 @@ export class JitterBuffer {
     this.playoutBlock = 0;
     this.concealRemaining = 0;
     this.headTs = ts;
+    this.minDepth = Number.POSITIVE_INFINITY;
+    this.windowFrames = 0;
+    this.dropBudget = 0;
   }
 }

@@ -4,7 +4,9 @@
  * Ticks are scheduled against absolute deadlines (start + n·20 ms), so timer lateness
  * does not accumulate as drift. When the event loop stalls, the clock runs the missed
  * ticks back to back, at most `maxCatchUpTicks`; older ones are skipped and counted (a
- * burst of late RTP is better than a permanently delayed stream).
+ * burst of late RTP is better than a permanently delayed stream). Skipped frames are
+ * still announced (`onSkippedFrames`): what must keep time without sending — the jitter
+ * buffers and recorders — replays them, so a stall neither loses nor delays a recording.
  *
  * With `phases` > 1 each 20 ms frame is delivered in that many sub-ticks, `frameMs /
  * phases` apart (listener gets the phase number): a worker sends a quarter of its streams
@@ -53,6 +55,11 @@ export interface MediaClockOptions {
    * `process.emitWarning`, so one broken call cannot take the process down).
    */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Told how many whole frames a stall skipped, before the ticks that are still delivered
+   * (the skipped frames come first in time).
+   */
+  onSkippedFrames?: (frames: number) => void;
 }
 
 export class MediaClock {
@@ -66,6 +73,7 @@ export class MediaClock {
   /** The pending wake-up was set {@link earlyWakeMs} early: sleep the rest when it fires. */
   private wakingEarly = false;
   private readonly onListenerError: (error: unknown) => void;
+  private readonly onSkippedFrames: ((frames: number) => void) | undefined;
   private readonly listeners = new Set<MediaClockListener>();
   /** {@link listeners} as an array, replaced on change: iterated without an iterator. */
   private listenerList: MediaClockListener[] = [];
@@ -92,6 +100,7 @@ export class MediaClock {
     this.earlyWakeMs =
       this.scheduler.sleepPrecisely === undefined ? 0 : Math.max(0, options.earlyWakeMs ?? 0);
     this.precisionWanted = options.precisionWanted;
+    this.onSkippedFrames = options.onSkippedFrames;
     this.reusable = this.scheduler.createTimer?.(this.fire);
     // Default: report loudly but keep every other call's media running.
     this.onListenerError =
@@ -189,6 +198,11 @@ export class MediaClock {
       this.skippedTicks += skip / p;
       this.ticks += skip;
       behind -= skip;
+      try {
+        this.onSkippedFrames?.(skip / p);
+      } catch (error) {
+        this.onListenerError(error);
+      }
     }
     for (let i = 0; i < behind && this.listeners.size > 0; i++) {
       const phase = this.ticks % p;

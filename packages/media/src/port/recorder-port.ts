@@ -42,6 +42,10 @@ class FrameQueue implements MediaSink {
     this.count++;
   }
 
+  get queued(): number {
+    return this.count;
+  }
+
   /** The next frame (a view valid until the next put) or undefined. */
   take(): Int16Array | undefined {
     if (this.count === 0) return undefined;
@@ -93,8 +97,14 @@ export class RecorderPort {
     this.writer.append(l, r);
   }
 
-  /** Stop writing (safe twice); the caller then closes the writer. */
+  /**
+   * Stop writing (safe twice); the caller then closes the writer. Frames still queued on
+   * either channel are written first: they were heard before the recording stopped.
+   */
   stop(): void {
+    while (!this.stopped && (this.leftQueue.queued > 0 || this.rightQueue.queued > 0)) {
+      this.tick();
+    }
     this.stopped = true;
   }
 }
