@@ -31,6 +31,12 @@ interface Started {
   stop(): Promise<number | null>;
 }
 
+/**
+ * How long a start may take before the test gives up: a liveness bound, not a timing
+ * claim (tests assert no timings; a loaded CI machine once took more than 15 s).
+ */
+const HEALTHY_LIMIT_MS = 60_000;
+
 const running = new Set<Started>();
 after(async () => {
   for (const s of running) await s.stop();
@@ -120,9 +126,9 @@ describe('npm start on a fresh machine (embedded SQLite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'uketsuke-start-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  test('answers /healthz within 15 s, creates a first admin, serves API docs and metrics', async () => {
+  test('answers /healthz, creates a first admin, serves API docs and metrics', async () => {
     const s = await npm('start', { UKETSUKE_DATA_DIR: dataDir });
-    await waitHealthy(s, 15_000);
+    await waitHealthy(s, HEALTHY_LIMIT_MS);
     assert.ok(existsSync(join(dataDir, 'uketsuke.sqlite')));
     const m = /first admin created: (\S+) \/ (\S+)/.exec(s.output());
     assert.ok(m, `no first-admin line in: ${s.output()}`);
@@ -148,7 +154,7 @@ describe('npm start on a fresh machine (embedded SQLite)', () => {
 
   test('a restart keeps the data and creates no second admin', async () => {
     const s = await npm('start', { UKETSUKE_DATA_DIR: dataDir });
-    await waitHealthy(s, 15_000);
+    await waitHealthy(s, HEALTHY_LIMIT_MS);
     assert.doesNotMatch(s.output(), /first admin created/);
     await s.stop();
   });
@@ -160,7 +166,7 @@ describe('npm run demo', () => {
 
   test('seeds the demo service and prints where to log in', async () => {
     const s = await npm('demo', { UKETSUKE_DATA_DIR: dataDir });
-    await waitHealthy(s, 15_000);
+    await waitHealthy(s, HEALTHY_LIMIT_MS);
     assert.match(s.output(), /admin@example\.com \/ admin-demo-pass/);
     const cookie = await login(s.url, 'admin@example.com', 'admin-demo-pass');
     const numbers = (await (
@@ -205,7 +211,7 @@ describe('npm start on PostgreSQL', {
         UKETSUKE_ADMIN_EMAIL: 'pg@example.com',
         UKETSUKE_ADMIN_PASSWORD: 'pg-admin-pass',
       });
-      await waitHealthy(s, 15_000);
+      await waitHealthy(s, HEALTHY_LIMIT_MS);
       await login(s.url, 'pg@example.com', 'pg-admin-pass');
       assert.ok(!existsSync(join(dataDir, 'uketsuke.sqlite')), 'no SQLite file in PostgreSQL mode');
       const tables = await admin.query(
