@@ -32,8 +32,14 @@ export const MediaErrorCode = {
   BridgeUnsupported: 'MEDIA_BRIDGE_UNSUPPORTED',
   /** A media worker thread died; its endpoints are gone. */
   WorkerFailed: 'MEDIA_WORKER_FAILED',
-  /** The browser's DTLS handshake failed, or its certificate did not match the SDP fingerprint. */
+  /**
+   * The browser's DTLS handshake failed, its certificate did not match the SDP fingerprint,
+   * or DTLS-SRTP was not connected within the connect timeout (the message says whether
+   * ICE checks or DTLS were missing).
+   */
   WebRtcDtlsFailed: 'MEDIA_WEBRTC_DTLS_FAILED',
+  /** The browser's ICE consent checks (RFC 7675) stopped for the consent timeout: it is gone. */
+  WebRtcConsentExpired: 'MEDIA_WEBRTC_CONSENT_EXPIRED',
 } as const;
 
 export type MediaErrorCode = (typeof MediaErrorCode)[keyof typeof MediaErrorCode];

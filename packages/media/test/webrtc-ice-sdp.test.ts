@@ -37,6 +37,7 @@ describe('ICE-lite agent', () => {
     );
     assert.ok(r.response);
     assert.equal(r.nominated, true);
+    assert.equal(r.accepted, true); // consent (RFC 7675) for the transport
     assert.deepEqual(agent.selected, { address: '127.0.0.1', port: 40000 });
     assert.equal(agent.isValidSource('127.0.0.1', 40000), true);
     assert.equal(agent.isValidSource('127.0.0.1', 40001), false);
@@ -64,6 +65,7 @@ describe('ICE-lite agent', () => {
       1,
     );
     assert.equal(errorCode(wrongPwd.response), 401);
+    assert.equal(wrongPwd.accepted, false);
     const otherUfrag = agent.handle(
       check(`${agent.localUfrag}:zzzz`, agent.localPassword),
       '127.0.0.1',

@@ -10,7 +10,7 @@ import type { G711Law } from '../g711/g711-codec.ts';
 import type { MediaErrorCode } from '../media-error.ts';
 import type { RtpPortRange } from '../port/rtp-port-allocator.ts';
 import type { PromptParams } from '../prompts/prompt-catalogue.ts';
-import type { WebRtcTransportStats } from '../webrtc/webrtc-transport.ts';
+import type { WebRtcTransportOptions, WebRtcTransportStats } from '../webrtc/webrtc-transport.ts';
 import type { TickLatenessReport } from './tick-lateness.ts';
 
 export type EndpointId = string;
@@ -143,4 +143,6 @@ export interface MediaWorkerConfig {
   promptDir: string;
   /** espeak-ng binary (tests point it elsewhere). */
   espeakCommand?: string;
+  /** WebRTC legs: connect and consent timeouts (default 30 s each, 0 = off). */
+  webrtcTimeouts?: WebRtcTransportOptions;
 }

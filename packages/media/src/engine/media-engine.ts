@@ -19,6 +19,7 @@ import { MediaError, type MediaErrorCode, MediaErrorCode as Codes } from '../med
 import { parseRtpPortRange, type RtpPortRange } from '../port/rtp-port-allocator.ts';
 import type { PromptParams } from '../prompts/prompt-catalogue.ts';
 import type { TickLatenessReport } from './tick-lateness.ts';
+import type { WebRtcTransportOptions } from '../webrtc/webrtc-transport.ts';
 import type {
   CreateEndpointResult,
   EndpointId,
@@ -51,6 +52,12 @@ export interface MediaEngineOptions {
    */
   prepare?: boolean | 'readbacks';
   espeakCommand?: string;
+  /**
+   * A WebRTC leg fails with `endpointError` when DTLS-SRTP is not connected within
+   * `connectTimeoutMs` of its creation, or when the browser's ICE consent checks
+   * (RFC 7675) stop for `consentTimeoutMs`. Default 30 s each; 0 turns one off.
+   */
+  webrtcTimeouts?: WebRtcTransportOptions;
 }
 
 export interface CreateEndpointOptions {
@@ -144,6 +151,7 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
         promptDir: options.promptDir,
         ...(slices[index] ? { rtpPorts: slices[index] } : {}),
         ...(options.espeakCommand ? { espeakCommand: options.espeakCommand } : {}),
+        ...(options.webrtcTimeouts ? { webrtcTimeouts: options.webrtcTimeouts } : {}),
       };
       const worker = new Worker(new URL('./media-worker.ts', import.meta.url), {
         workerData: config,

@@ -271,6 +271,7 @@ export class MediaWorkerHost {
           sessionId: this.sessionCounter++,
           codecs,
           hooks: this.hooks,
+          timeouts: this.config.webrtcTimeouts,
         });
         this.endpoints.set(id, r.endpoint);
         this.ensureTicking();

@@ -7,22 +7,45 @@
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:dgram';
 import type { G711Law } from '../g711/g711-codec.ts';
-import { MediaErrorCode } from '../media-error.ts';
+import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { dtlsCertificate } from '../webrtc/dtls-certificate.ts';
 import { answerWebRtcOffer } from '../webrtc/webrtc-sdp.ts';
-import { WebRtcTransport } from '../webrtc/webrtc-transport.ts';
+import {
+  type WebRtcFailureReason,
+  WebRtcTransport,
+  type WebRtcTransportOptions,
+} from '../webrtc/webrtc-transport.ts';
 import type { EndpointId, EndpointStats } from './engine-protocol.ts';
 import { type EndpointHooks, WorkerEndpoint } from './worker-endpoint.ts';
+
+/**
+ * The error code an `endpointError` carries for each way a WebRTC leg fails. The
+ * message says which (e.g. "WebRTC leg not connected after 30000 ms: no ICE check
+ * arrived", "WebRTC peer gone: no ICE consent check (RFC 7675) for 30000 ms").
+ */
+const FAILURE_CODE: Record<WebRtcFailureReason, MediaErrorCode> = {
+  dtls: MediaErrorCode.WebRtcDtlsFailed,
+  fingerprint: MediaErrorCode.WebRtcDtlsFailed,
+  'srtp-profile': MediaErrorCode.WebRtcDtlsFailed,
+  // DTLS-SRTP was never established (whether ICE or DTLS stalled).
+  'connect-timeout': MediaErrorCode.WebRtcDtlsFailed,
+  'consent-expired': MediaErrorCode.WebRtcConsentExpired,
+};
 
 export class WebRtcWorkerEndpoint extends WorkerEndpoint {
   readonly transport: WebRtcTransport;
 
+  /**
+   * On failure (DTLS, fingerprint, connect timeout, consent expiry) the transport has
+   * already released its socket and DTLS state; the endpoint reports `endpointError`
+   * once and stays, with readable stats, until the caller destroys it.
+   */
   constructor(id: EndpointId, transport: WebRtcTransport, hooks: EndpointHooks) {
     // RtpSession uses the transport as its socket (same send/on/address/close surface).
     super(id, { rtp: transport as unknown as Socket }, hooks);
     this.transport = transport;
     transport.on('failed', (error) =>
-      hooks.error(id, Object.assign(error, { code: MediaErrorCode.WebRtcDtlsFailed })),
+      hooks.error(id, new MediaError(FAILURE_CODE[error.reason], error.message, { cause: error })),
     );
   }
 
@@ -39,6 +62,8 @@ export interface WebRtcEndpointRequest {
   sessionId: number;
   codecs?: G711Law[] | undefined;
   hooks: EndpointHooks;
+  /** Connect and consent timeouts (default 30 s each; tests use short ones). */
+  timeouts?: WebRtcTransportOptions | undefined;
 }
 
 /** Answer a browser's offer on freshly bound sockets; closes them if the offer is refused. */
@@ -50,7 +75,7 @@ export async function createWebRtcEndpoint(
   try {
     const certificate = await dtlsCertificate();
     const ssrc = randomInt(1, 0xffffffff);
-    transport = new WebRtcTransport(r.sockets.rtp, certificate);
+    transport = new WebRtcTransport(r.sockets.rtp, certificate, r.timeouts);
     const answer = answerWebRtcOffer(r.offer, {
       address: r.advertiseAddress,
       port: r.sockets.rtp.address().port,

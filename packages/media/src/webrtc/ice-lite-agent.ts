@@ -3,7 +3,8 @@
  * nothing, send no checks, and are always the controlled agent. We answer the
  * browser's connectivity checks (STUN Binding, §7.3) and take the pair it nominates
  * (USE-CANDIDATE, §7.3.1.5 / §8.2) as where media and DTLS go. Later checks (consent
- * freshness, RFC 7675) are answered the same way.
+ * freshness, RFC 7675) are answered the same way and reported as `accepted`: the
+ * transport takes them, on the selected pair, as the browser still being there.
  *
  * A check must carry USERNAME "<our ufrag>:<their ufrag>", a MESSAGE-INTEGRITY made
  * with our password and a valid FINGERPRINT; otherwise it gets 400 (malformed) or 401
@@ -41,6 +42,11 @@ export interface IceCheckResult {
   response: Buffer | undefined;
   /** The check nominated this pair (first time or a change). */
   nominated: boolean;
+  /**
+   * The check passed (credentials, integrity) and was answered with success: the
+   * browser is alive and still consents to receive on this pair (RFC 7675 §5.1).
+   */
+  accepted: boolean;
 }
 
 export class IceLiteAgent {
@@ -70,7 +76,7 @@ export class IceLiteAgent {
 
   /** Handle a STUN datagram from `address:port`. */
   handle(datagram: Buffer, address: string, port: number): IceCheckResult {
-    const none = { response: undefined, nominated: false };
+    const none = { response: undefined, nominated: false, accepted: false };
     const m = parseStun(datagram);
     if (m === undefined) return none;
     if (m.type !== StunType.bindingRequest) return none; // indications, stray responses
@@ -78,7 +84,11 @@ export class IceLiteAgent {
     const username = m.attributes.get(StunAttr.username)?.toString('utf8');
     if (username === undefined || m.integrityOffset === undefined) {
       this.checksRefused++;
-      return { response: this.error(m.transactionId, 400, 'Bad Request'), nominated: false };
+      return {
+        response: this.error(m.transactionId, 400, 'Bad Request'),
+        nominated: false,
+        accepted: false,
+      };
     }
     const [ours, theirs] = username.split(':');
     const remoteOk = this.remoteUfrag === undefined || theirs === this.remoteUfrag;
@@ -93,7 +103,11 @@ export class IceLiteAgent {
     if (refusal !== undefined) {
       this.checksRefused++;
       this.lastRefusal = refusal;
-      return { response: this.error(m.transactionId, 401, 'Unauthorized'), nominated: false };
+      return {
+        response: this.error(m.transactionId, 401, 'Unauthorized'),
+        nominated: false,
+        accepted: false,
+      };
     }
     this.checksAnswered++;
     this.valid.add(`${address}|${port}`);
@@ -110,7 +124,7 @@ export class IceLiteAgent {
     const response = new StunResponseBuilder(StunType.bindingSuccess, m.transactionId)
       .xorMappedAddress(address, port)
       .build(this.localPassword);
-    return { response, nominated };
+    return { response, nominated, accepted: true };
   }
 
   private error(transactionId: Buffer, code: number, reason: string): Buffer {

@@ -15,6 +15,16 @@
  * fingerprint (RFC 5763 §5), and the SRTP master keys come from the exporter
  * "EXTRACTOR-dtls_srtp" (RFC 5764 §4.2): client key/salt unprotect, server key/salt
  * protect. Nothing is accepted from a source that has not passed an ICE check.
+ *
+ * A leg that never comes up, or whose browser goes away, fails instead of hanging:
+ * - connect timeout: DTLS not connected within `connectTimeoutMs` of creation (the
+ *   browser closed the tab during setup, a firewall drops the checks, the handshake
+ *   stalls);
+ * - consent expiry (RFC 7675 §5.1): an ICE-lite agent sends no checks of its own, but
+ *   the browser keeps sending authenticated Binding requests on the selected pair
+ *   (consent freshness, every ~5 s, §5.1); none for `consentTimeoutMs` means it is gone.
+ * Either way 'failed' is emitted once (a {@link WebRtcTransportError} naming the
+ * reason) and the socket, DTLS state and timers are released; `stats()` stays readable.
  */
 import type { AddressInfo } from 'node:net';
 import type { RemoteInfo, Socket } from 'node:dgram';
@@ -28,6 +38,47 @@ import type { DtlsFingerprint } from './webrtc-sdp.ts';
 /** RFC 5764 §4.1.2: SRTP_AES128_CM_HMAC_SHA1_80 (werift's profile number 1). */
 const SRTP_AES128_CM_HMAC_SHA1_80 = 1;
 
+/** RFC 6347 §4.2.1: HelloVerifyRequest's handshake type. */
+const HELLO_VERIFY_REQUEST = 3;
+
+/** Defaults: 30 s to connect; consent lost after 30 s without a check (RFC 7675 §5.1). */
+export const WEBRTC_CONNECT_TIMEOUT_MS = 30_000;
+export const WEBRTC_CONSENT_TIMEOUT_MS = 30_000;
+
+/**
+ * Consent is swept this many times per timeout: a silence is noticed between the timeout
+ * and 1 + 1/n of it, with no clock reads and no timer reset per check.
+ */
+const CONSENT_SWEEPS = 5;
+
+export interface WebRtcTransportOptions {
+  /** Fail if DTLS is not connected this long after creation; 0 = never. Default 30 s. */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Fail if no accepted ICE check arrives on the selected pair for this long, counted
+   * from the first accepted check (RFC 7675 §5.1); 0 = never. Default 30 s.
+   */
+  consentTimeoutMs?: number | undefined;
+}
+
+/** Why a transport failed. */
+export type WebRtcFailureReason =
+  | 'dtls' // werift's DTLS server reported an error
+  | 'fingerprint' // the certificate does not match the SDP fingerprint (RFC 5763 §5)
+  | 'srtp-profile' // use_srtp negotiated no SRTP_AES128_CM_HMAC_SHA1_80 (RFC 5764 §4.1.2)
+  | 'connect-timeout' // ICE/DTLS not done within connectTimeoutMs
+  | 'consent-expired'; // no consent check for consentTimeoutMs (RFC 7675 §5.1)
+
+export class WebRtcTransportError extends Error {
+  readonly reason: WebRtcFailureReason;
+
+  constructor(reason: WebRtcFailureReason, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WebRtcTransportError';
+    this.reason = reason;
+  }
+}
+
 export type WebRtcTransportState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 export type WebRtcTransportEvents = {
@@ -38,8 +89,8 @@ export type WebRtcTransportEvents = {
   selected: [{ address: string; port: number }];
   /** DTLS done, fingerprint checked, SRTP keyed. */
   connected: [];
-  /** DTLS or the fingerprint check failed; media will not flow. */
-  failed: [Error];
+  /** DTLS, the fingerprint check, the connect timeout or consent failed; media will not flow. */
+  failed: [WebRtcTransportError];
 };
 
 type SendCallback = (error: Error | null, bytes?: number) => void;
@@ -50,6 +101,11 @@ export interface WebRtcTransportStats {
   iceChecksRefused: number;
   /** Times our last DTLS flight was resent because the client repeated its flight. */
   dtlsRetransmits: number;
+  /**
+   * HelloVerifyRequests sent (RFC 6347 §4.2.1): one per cookie-less ClientHello, so more
+   * than one means the client repeated its first flight (a slow or lossy start).
+   */
+  dtlsHelloVerifyRequests: number;
   /** Why the last refused check was refused (username, message-integrity). */
   iceLastRefusal?: string;
   srtpRejected: number;
@@ -75,13 +131,25 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
   private lastFlight: Buffer[] = [];
   private lastFlightResentAt = 0;
   private dtlsRetransmits = 0;
+  private dtlsHelloVerifyRequests = 0;
   private srtpRejected = 0;
   private dropped = 0;
+  /** Socket closed and DTLS stopped (after close(), or after a failure). */
   private closed = false;
+  /** Bound once; still answers after the socket is released. */
+  private readonly localAddress: AddressInfo;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly consentTimeoutMs: number;
+  private consentTimer: NodeJS.Timeout | undefined;
+  /** An accepted check on the selected pair arrived since the last consent sweep. */
+  private consentSeen = false;
+  /** Consecutive sweeps without one. */
+  private consentMissed = 0;
 
-  constructor(socket: Socket, certificate: DtlsCertificate) {
+  constructor(socket: Socket, certificate: DtlsCertificate, options: WebRtcTransportOptions = {}) {
     super();
     this.socket = socket;
+    this.localAddress = socket.address();
     this.dtlsTransport = {
       type: 'udp',
       closed: false,
@@ -93,7 +161,13 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
         const to = this.dtlsPeer ?? this.ice.selected;
         if (to !== undefined && !this.closed) {
           socket.send(data, to.port, to.address);
-          if (this.state !== 'connected') this.lastFlight.push(data);
+          if (this.state !== 'connected') {
+            this.lastFlight.push(data);
+            // Record layer (RFC 6347 §4.1): type 22 at epoch 0, handshake type at byte 13.
+            if (data[0] === 22 && data[3] === 0 && data[4] === 0) {
+              if (data[13] === HELLO_VERIFY_REQUEST) this.dtlsHelloVerifyRequests++;
+            }
+          }
         }
         return Promise.resolve();
       },
@@ -109,9 +183,24 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
       certificateRequest: true, // we need the browser's certificate to check its fingerprint
     });
     this.dtls.onConnect.subscribe(() => this.onDtlsConnected());
-    this.dtls.onError.subscribe((error: Error) => this.fail(error));
+    this.dtls.onError.subscribe((error: unknown) =>
+      this.fail(
+        new WebRtcTransportError('dtls', `DTLS handshake failed: ${describe(error)}`, {
+          cause: error,
+        }),
+      ),
+    );
     socket.on('message', this.onDatagram);
     socket.on('error', (error) => this.emit('error', error));
+    const connectTimeoutMs = options.connectTimeoutMs ?? WEBRTC_CONNECT_TIMEOUT_MS;
+    this.consentTimeoutMs = options.consentTimeoutMs ?? WEBRTC_CONSENT_TIMEOUT_MS;
+    if (connectTimeoutMs > 0) {
+      this.connectTimer = setTimeout(
+        () => this.onConnectTimeout(connectTimeoutMs),
+        connectTimeoutMs,
+      );
+      this.connectTimer.unref();
+    }
   }
 
   /** The browser's ICE username fragment and DTLS fingerprints (from its offer). */
@@ -126,6 +215,7 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
       iceChecks: this.ice.checksAnswered,
       iceChecksRefused: this.ice.checksRefused,
       dtlsRetransmits: this.dtlsRetransmits,
+      dtlsHelloVerifyRequests: this.dtlsHelloVerifyRequests,
       ...(this.ice.lastRefusal ? { iceLastRefusal: this.ice.lastRefusal } : {}),
       srtpRejected: this.srtpRejected,
       dropped: this.dropped,
@@ -135,7 +225,7 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
   // ---- the dgram.Socket surface RtpSession uses ----
 
   address(): AddressInfo {
-    return this.socket.address();
+    return this.localAddress;
   }
 
   /**
@@ -181,8 +271,20 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     this.state = 'closed';
+    this.release();
+  }
+
+  /** Stop timers and DTLS and close the socket; `state` is left to the caller. */
+  private release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.consentTimer);
+    this.connectTimer = undefined;
+    this.consentTimer = undefined;
+    this.srtp = undefined;
+    this.lastFlight = [];
     this.socket.off('message', this.onDatagram);
     try {
       this.dtls.close();
@@ -201,6 +303,7 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
       const r = this.ice.handle(msg, rinfo.address, rinfo.port);
       if (r.response) this.socket.send(r.response, rinfo.port, rinfo.address);
       if (r.nominated && this.ice.selected) this.emit('selected', this.ice.selected);
+      if (r.accepted) this.onConsent(rinfo);
       return;
     }
     if (!this.ice.isValidSource(rinfo.address, rinfo.port)) {
@@ -249,13 +352,25 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
     if (this.closed || this.srtp !== undefined) return;
     const cert = this.dtls.remoteCertificate;
     if (cert === undefined || !certificateMatches(cert, this.remoteFingerprints)) {
-      this.fail(new Error('the DTLS certificate does not match the SDP fingerprint'));
+      this.fail(
+        new WebRtcTransportError(
+          'fingerprint',
+          'the DTLS certificate does not match the SDP fingerprint',
+        ),
+      );
       return;
     }
     if (this.dtls.srtp.srtpProfile !== SRTP_AES128_CM_HMAC_SHA1_80) {
-      this.fail(new Error('DTLS negotiated no SRTP_AES128_CM_HMAC_SHA1_80 (use_srtp)'));
+      this.fail(
+        new WebRtcTransportError(
+          'srtp-profile',
+          'DTLS negotiated no SRTP_AES128_CM_HMAC_SHA1_80 (use_srtp)',
+        ),
+      );
       return;
     }
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     const k = this.dtls.extractSessionKeys(16, 14);
     this.srtp = new SrtpTransform(
       { key: k.localKey, salt: k.localSalt },
@@ -265,10 +380,66 @@ export class WebRtcTransport extends EventEmitter<WebRtcTransportEvents> {
     this.emit('connected');
   }
 
-  private fail(error: Error): void {
+  private onConnectTimeout(ms: number): void {
+    this.connectTimer = undefined;
+    if (this.state === 'connected') return;
+    const checks = this.ice.checksAnswered;
+    const why =
+      checks === 0
+        ? this.ice.checksRefused > 0
+          ? `no valid ICE check (${this.ice.checksRefused} refused: ${this.ice.lastRefusal ?? 'malformed'})`
+          : 'no ICE check arrived'
+        : this.state === 'new'
+          ? `ICE checks answered (${checks}) but no DTLS ClientHello arrived`
+          : `ICE checks answered (${checks}) but the DTLS handshake did not complete`;
+    this.fail(
+      new WebRtcTransportError(
+        'connect-timeout',
+        `WebRTC leg not connected after ${ms} ms: ${why}`,
+      ),
+    );
+  }
+
+  /** An accepted check: consent on the selected pair (RFC 7675 §5.1); the first starts the sweeps. */
+  private onConsent(from: RemoteInfo): void {
+    const s = this.ice.selected;
+    if (s === undefined || s.port !== from.port || s.address !== from.address) return;
+    this.consentSeen = true;
+    if (this.consentTimer === undefined && this.consentTimeoutMs > 0 && !this.closed) {
+      this.consentTimer = setTimeout(this.sweepConsent, this.consentTimeoutMs / CONSENT_SWEEPS);
+      this.consentTimer.unref();
+    }
+  }
+
+  private readonly sweepConsent = (): void => {
+    this.consentTimer = undefined;
+    if (this.closed) return;
+    if (this.consentSeen) {
+      this.consentSeen = false;
+      this.consentMissed = 0;
+    } else if (++this.consentMissed >= CONSENT_SWEEPS) {
+      this.fail(
+        new WebRtcTransportError(
+          'consent-expired',
+          `WebRTC peer gone: no ICE consent check (RFC 7675) for ${this.consentTimeoutMs} ms`,
+        ),
+      );
+      return;
+    }
+    this.consentTimer = setTimeout(this.sweepConsent, this.consentTimeoutMs / CONSENT_SWEEPS);
+    this.consentTimer.unref();
+  };
+
+  /** Report the failure once and release the socket, DTLS state and timers. */
+  private fail(error: WebRtcTransportError): void {
     if (this.state === 'failed' || this.closed) return;
     this.state = 'failed';
-    this.srtp = undefined;
+    this.release();
     this.emit('failed', error);
   }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
