@@ -82,6 +82,22 @@ describe('JitterBuffer', () => {
     });
   });
 
+  test('a new timestamp base while audio is buffered: the new stream follows, none lost', () => {
+    const jb = new JitterBuffer({ delayMs: 60 });
+    for (let k = 0; k < 3; k++) jb.put(1_000_000 + k * 160, packet(1 + k));
+    // New SSRC / restarted timestamps, lower than the old ones (a straggler would be
+    // behind the head by less than the window).
+    jb.put(5000, packet(4));
+    jb.put(5160, packet(5));
+    assert.deepEqual(play(jb, 8), [0, 0, 0, 1, 2, 3, 4, 5]);
+    assert.equal(jb.late, 0);
+    assert.equal(jb.resyncs, 1);
+    // And ahead of the head beyond the window, too.
+    jb.put(5320, packet(6));
+    jb.put(9_000_000, packet(7));
+    assert.deepEqual(play(jb, 2), [6, 7]);
+  });
+
   test('overflow: a burst longer than the window keeps the newest audio, drops the oldest', () => {
     const jb = new JitterBuffer({ delayMs: 60, capacityMs: 200 });
     // 400 ms of contiguous audio arrives before playout takes anything (a long stall).

@@ -18,8 +18,10 @@
  * - packet beyond the window but continuing the stream (a burst after our process
  *   stalled longer than the window holds): the oldest blocks make room — counted in
  *   `overflowed`, the only way a received block is lost;
- * - packet far beyond the stream's head (sender restarted its timestamps, long silence
- *   suppression): resynchronise playout to `delayMs` behind it;
+ * - packet far from the stream's head (beyond the window ahead of it, or more than the
+ *   window behind it: the sender restarted its timestamps, a new SSRC, long silence
+ *   suppression): a new timeline — mapped to continue right after the audio still
+ *   buffered, or, with nothing buffered, playout resynchronised `delayMs` behind it;
  * - missing blocks: simple concealment — up to 20 ms repeating the last real block at
  *   half, then quarter gain, then silence (G.711 has no PLC of its own; ITU-T G.711
  *   Appendix I does better, to do).
@@ -64,6 +66,8 @@ export class JitterBuffer {
   private playoutBlock = 0;
   /** RTP timestamp just past the newest packet stored (the stream's head). */
   private headTs = 0;
+  /** Subtracted from every incoming timestamp: maps a restarted timeline onto ours. */
+  private tsOffset = 0;
   /** Blocks that may still be concealed since the last real one. */
   private concealRemaining = 0;
   private readonly lastBlock = new Int16Array(BLOCK);
@@ -109,9 +113,15 @@ export class JitterBuffer {
 
   /** Store one packet's decoded samples (`count` from `samples`) at its RTP timestamp. */
   put(timestamp: number, samples: Int16Array, count = samples.length): void {
-    const ts = timestamp >>> 0;
+    let ts = (timestamp - this.tsOffset) >>> 0;
     if (!this.started) this.resync(ts);
+    const capacity = this.capacityBlocks * BLOCK;
     let d = (ts - this.playoutTs) | 0;
+    const ahead = (ts - this.headTs) | 0;
+    if (ahead < -capacity || (d + count > capacity && ahead > capacity / 2)) {
+      ts = this.newTimeline(ts);
+      d = (ts - this.playoutTs) | 0;
+    }
     if (d < 0 && d + count <= 0) {
       if (((ts - this.headTs) | 0) < 0) {
         this.late++;
@@ -120,17 +130,11 @@ export class JitterBuffer {
       this.resync(ts); // the stream is behind the playout point, see above
       d = this.delaySamples;
     }
-    const capacity = this.capacityBlocks * BLOCK;
     if (d + count > capacity) {
-      const ahead = (ts - this.headTs) | 0;
-      const excess = Math.ceil((d + count - capacity) / BLOCK);
-      if (ahead >= -count && ahead <= capacity / 2 && excess < this.capacityBlocks) {
-        this.discardOldest(excess); // the stream goes on: keep all that fits
-        d -= excess * BLOCK;
-      } else {
-        this.resync(ts);
-        d = this.delaySamples;
-      }
+      // The stream goes on past the window: keep all that fits.
+      const excess = Math.min(this.capacityBlocks, Math.ceil((d + count - capacity) / BLOCK));
+      this.discardOldest(excess);
+      d -= excess * BLOCK;
     }
     // Whole blocks only; a partial leading block (packet straddling playout) is skipped.
     for (let offset = 0; offset + BLOCK <= count; offset += BLOCK) {
@@ -186,6 +190,24 @@ export class JitterBuffer {
   private advance(): void {
     this.playoutTs = (this.playoutTs + BLOCK) >>> 0;
     this.playoutBlock = (this.playoutBlock + 1) % this.capacityBlocks;
+  }
+
+  /**
+   * A packet far from the stream's head — more than the window behind it, or ahead of it
+   * beyond the window: the sender restarted its timestamps (new SSRC, a re-INVITE to
+   * another media source) or suppressed a long silence. With audio still buffered, the
+   * new timeline is mapped to continue right after it (`tsOffset`), so none of it is
+   * lost; otherwise playout restarts `delayMs` behind the packet. Returns its mapped
+   * timestamp.
+   */
+  private newTimeline(ts: number): number {
+    if (this.bufferedSamples === 0) {
+      this.resync(ts);
+      return ts;
+    }
+    this.resyncs++;
+    this.tsOffset = (this.tsOffset + ts - this.headTs) >>> 0;
+    return this.headTs;
   }
 
   /** Overflow: move playout `blocks` forward, dropping what they held. */
