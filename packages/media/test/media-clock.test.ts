@@ -226,31 +226,21 @@ describe('MediaClock (one timer for all calls)', () => {
   });
 
   test('onSkippedFrames hears of skipped frames before the ticks still delivered', () => {
-    let now = 0;
-    let pending: (() => void) | undefined;
+    const h = handScheduler();
     const seen: string[] = [];
     const clock = new MediaClock({
-      scheduler: {
-        now: () => now,
-        setTimer: (cb: () => void) => {
-          pending = cb;
-          return { id: 1 };
-        },
-        clearTimer: () => {
-          pending = undefined;
-        },
-      },
+      scheduler: h.scheduler,
       maxCatchUpTicks: 2,
       onSkippedFrames: (frames) => seen.push(`skipped ${frames}`),
     });
     clock.add((tick) => seen.push(`tick ${tick}`));
-    now = 20;
-    pending?.();
-    now = 150; // 6 frames due, 2 delivered
-    pending?.();
+    h.now = 20;
+    h.pending?.cb();
+    h.now = 150; // 6 frames due, 2 delivered
+    h.pending?.cb();
     assert.deepEqual(seen, ['tick 1', 'skipped 4', 'tick 2', 'tick 3']);
-    now = 170;
-    pending?.();
+    h.now = 170;
+    h.pending?.cb();
     assert.deepEqual(seen.slice(4), ['tick 4']);
     clock.close();
   });

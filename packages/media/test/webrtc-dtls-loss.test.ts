@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, type TestContext, test } from 'node:test';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { dtlsCertificate } from '../src/webrtc/dtls-certificate.ts';
 import { answerWebRtcOffer } from '../src/webrtc/webrtc-sdp.ts';
 import { WebRtcTransport } from '../src/webrtc/webrtc-transport.ts';
+import { weriftPcmuPeer } from './support/webrtc-peers.ts';
 
 const cleanups: Array<() => unknown> = [];
 after(async () => {
@@ -54,22 +54,8 @@ async function lossyLeg() {
 }
 
 function weriftPeer() {
-  const pc = new RTCPeerConnection({
-    codecs: {
-      audio: [
-        new RTCRtpCodecParameters({
-          mimeType: 'audio/PCMU',
-          clockRate: 8000,
-          channels: 1,
-          payloadType: 0,
-        }),
-      ],
-    },
-    iceUseIpv6: false,
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  });
+  const { pc } = weriftPcmuPeer();
   cleanups.push(() => pc.close());
-  pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendrecv' });
   const dtlsErrors: unknown[] = [];
   return { pc, dtlsErrors };
 }

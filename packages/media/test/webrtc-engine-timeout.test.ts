@@ -8,24 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MediaEngine } from '../src/index.ts';
+import { unreachableBrowserOffer } from './support/webrtc-peers.ts';
 
-const offer = [
-  'v=0',
-  'o=- 1 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'm=audio 9 UDP/TLS/RTP/SAVPF 0',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:peer',
-  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-  'a=fingerprint:sha-256 AA:BB',
-  'a=setup:actpass',
-  'a=mid:0',
-  'a=sendrecv',
-  'a=rtcp-mux',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
+const offer = unreachableBrowserOffer('peer');
 
 test('a WebRTC leg nobody connects to ends in endpointError', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'uketsuke-webrtc-timeout-'));

@@ -11,13 +11,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, type TestContext, test } from 'node:test';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RtpHeader,
-  RtpPacket,
-} from 'werift';
+import { weriftPcmuPeer } from './support/webrtc-peers.ts';
+import { RtpHeader, RtpPacket } from 'werift';
 import {
   type EndpointStats,
   decodeWavSamples,
@@ -57,23 +52,8 @@ const waitForAsync = async (what: string, ok: () => Promise<boolean>, ms = 10_00
 };
 
 function weriftPeer() {
-  const pc = new RTCPeerConnection({
-    codecs: {
-      audio: [
-        new RTCRtpCodecParameters({
-          mimeType: 'audio/PCMU',
-          clockRate: 8000,
-          channels: 1,
-          payloadType: 0,
-        }),
-      ],
-    },
-    iceUseIpv6: false,
-    iceInterfaceAddresses: { udp4: '127.0.0.1' }, // loopback only
-  });
+  const { pc, track, transceiver } = weriftPcmuPeer();
   cleanups.push(() => pc.close());
-  const track = new MediaStreamTrack({ kind: 'audio' });
-  const transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
   const received: Buffer[] = [];
   transceiver.onTrack.subscribe((t) => t.onReceiveRtp.subscribe((p) => received.push(p.payload)));
   return { pc, track, received, dtlsErrors: [] as unknown[] };

@@ -24,6 +24,7 @@ import {
   type WebRtcTransportError,
   type WebRtcTransportOptions,
 } from '../src/webrtc/webrtc-transport.ts';
+import { unreachableBrowserOffer } from './support/webrtc-peers.ts';
 
 const REMOTE_UFRAG = 'peer';
 
@@ -194,23 +195,7 @@ test('the engine endpoint reports a leg that never connects as endpointError, on
   const errors: { id: string; error: unknown }[] = [];
   const rtp = await boundSocket();
   const port = rtp.address().port;
-  const offer = [
-    'v=0',
-    'o=- 1 2 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'm=audio 9 UDP/TLS/RTP/SAVPF 0',
-    'c=IN IP4 0.0.0.0',
-    `a=ice-ufrag:${REMOTE_UFRAG}`,
-    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-    'a=fingerprint:sha-256 AA:BB',
-    'a=setup:actpass',
-    'a=mid:0',
-    'a=sendrecv',
-    'a=rtcp-mux',
-    'a=rtpmap:0 PCMU/8000',
-    '',
-  ].join('\r\n');
+  const offer = unreachableBrowserOffer(REMOTE_UFRAG);
   await dtlsCertificate();
   mock.timers.enable({ apis: ['setTimeout'] });
   const { endpoint } = await createWebRtcEndpoint({
