@@ -26,7 +26,8 @@
  * type (§4). Otherwise it has its own socket on the odd port above RTP (RFC 3550 §11),
  * from a {@link RtpPortAllocator} or `localPort + 1`, latched like RTP. Only when
  * neither is available (localPort 0 without an allocator — tests) does RTCP go out from
- * the RTP socket.
+ * the RTP socket. Its destination, latching, reports and received compounds are
+ * rtp-session-rtcp.ts's.
  */
 import { randomInt } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
@@ -35,20 +36,14 @@ import { type DtmfDigitEvent, DtmfReceiver, type DtmfStartEvent } from '../dtmf/
 import { G711_PAYLOAD_TYPE, type G711Law, g711Tables } from '../g711/g711-codec.ts';
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { directionReceives, directionSends, type MediaDirection } from '../sdp/media-direction.ts';
-import {
-  looksLikeRtcp,
-  parseRtcpCompound,
-  type RtcpPacket,
-  SDES_ITEM,
-  serializeRtcpCompound,
-} from '../rtcp/rtcp-packet.ts';
+import { looksLikeRtcp, type RtcpPacket } from '../rtcp/rtcp-packet.ts';
 import { parseRtpPacket, RtpPacketView } from '../rtp/rtp-packet.ts';
 import { RtpStreamStats } from '../rtp/rtp-stream-stats.ts';
 import { bindUdpSocket } from './bind-udp-socket.ts';
-import { RtcpBatchReporter } from './rtcp-batch-reporter.ts';
 import { SourceLatch, SsrcConflicts } from './rtp-latch.ts';
 import type { RtpPortAllocator } from './rtp-port-allocator.ts';
 import { MAX_RTP_PAYLOAD, RtpSender, type TransportAddress } from './rtp-sender.ts';
+import { SessionRtcp } from './rtp-session-rtcp.ts';
 import type { UdpBatch } from './udp-batch.ts';
 
 /** Where to bind, for {@link RtpSession.open}. */
@@ -120,12 +115,9 @@ export type RtpSessionEvents = {
   error: [Error];
 };
 
-/** Bound on the RFC 3550 §8.2 conflicting-address list. */
-
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly socket: Socket;
   private readonly rtcpSocket: Socket | undefined;
-  private rtcpLatched = false;
   private ssrcValue: number;
   readonly codec: G711Law;
   readonly payloadType: number;
@@ -133,11 +125,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly ptimeMs: number;
   readonly stats: RtpStreamStats;
   private readonly symmetric: boolean;
-  private readonly cname: string;
   private readonly rtcpMux: boolean;
   private remote: TransportAddress;
-  private remoteRtcpPort: number;
-  private remoteRtcpAddress: string;
+  /** RTCP destination, latching, reports and received compounds (rtp-session-rtcp.ts). */
+  private readonly rtcp: SessionRtcp;
   /** Symmetric RTP with RTP bleed protection (port/rtp-latch.ts). */
   private readonly latch: SourceLatch;
   /** Transport addresses that sent our own SSRC (RFC 3550 §8.2 conflict list). */
@@ -150,8 +141,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private decodedView: Int16Array = this.decoded.subarray(0, 160);
   private readonly dtmfReceiver: DtmfReceiver;
   private closed = false;
-  /** Periodic reports through the worker's native batch, when there is one. */
-  private readonly rtcpReporter: RtcpBatchReporter | undefined;
   /** Datagrams dropped: not RTP, wrong payload type, our own SSRC, or a foreign source. */
   discarded = 0;
   /** Of {@link discarded}: RTP from another transport address while latched (RTP bleed). */
@@ -171,12 +160,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.ptimeMs = options.ptimeMs ?? 20;
     this.symmetric = options.symmetric ?? true;
     this.ssrcValue = (options.ssrc ?? randomInt(0, 0x1_0000_0000 - 1)) >>> 0;
-    this.cname = options.cname ?? `uketsuke-${this.ssrcValue.toString(16)}`;
     this.rtcpMux = options.rtcpMux ?? false;
     this.remote = { address: options.remoteAddress, port: options.remotePort };
-    this.remoteRtcpPort =
-      options.remoteRtcpPort ?? (this.rtcpMux ? options.remotePort : options.remotePort + 1);
-    this.remoteRtcpAddress = options.remoteAddress;
     const now = options.now ?? (() => performance.now());
     this.latch = new SourceLatch(options.relatchAfterSilenceMs ?? 500, now);
     this.stats = new RtpStreamStats({
@@ -198,15 +183,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
     this.setDirection(options.direction ?? 'sendrecv');
     this.decodeTable = g711Tables(this.codec).decode;
-    if (options.batch !== undefined) {
-      this.rtcpReporter = new RtcpBatchReporter(
-        options.batch,
-        rtcpSocket ?? socket,
-        this.cname,
-        () => this.sender.sendErrors++,
-      );
-      this.rtcpReporter.setDestination(this.remoteRtcpAddress, this.remoteRtcpPort);
-    }
+    this.rtcp = new SessionRtcp({
+      socket: rtcpSocket ?? socket,
+      cname: options.cname ?? `uketsuke-${this.ssrcValue.toString(16)}`,
+      stats: this.stats,
+      sender: this.sender,
+      batch: options.batch,
+      address: options.remoteAddress,
+      port: options.remoteRtcpPort ?? (this.rtcpMux ? options.remotePort : options.remotePort + 1),
+    });
     this.dtmfReceiver = new DtmfReceiver({ now });
     this.dtmfReceiver.on('digit', (d) => this.emit('dtmf', d));
     this.dtmfReceiver.on('start', (d) => this.emit('dtmfStart', d));
@@ -287,13 +272,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   relatch(remote?: TransportAddress & { rtcpPort?: number }): void {
     if (remote) {
       this.setRemote(remote.address, remote.port);
-      this.setRemoteRtcp(
+      this.rtcp.setDestination(
         remote.address,
         remote.rtcpPort ?? (this.rtcpMux ? remote.port : remote.port + 1),
       );
     }
     this.latch.reset();
-    this.rtcpLatched = false;
+    this.rtcp.latched = false;
   }
 
   /** Apply a renegotiated direction (hold / resume after a re-INVITE). */
@@ -347,35 +332,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    */
   sendRtcpReport(bye?: { reason?: string }): void {
     if (this.closed) return;
-    if (
-      bye === undefined &&
-      this.rtcpReporter?.trySend(this.stats, this.ssrc, this.sender.timestamp)
-    ) {
-      return;
-    }
-    const block = this.stats.buildReportBlock();
-    const packets: RtcpPacket[] = [];
-    if (this.stats.packetsSent > 0) {
-      packets.push({
-        ...this.stats.senderInfo(this.ssrc, this.sender.timestamp),
-        reports: block ? [block] : [],
-      });
-    } else {
-      packets.push({ type: 'rr', ssrc: this.ssrc, reports: block ? [block] : [] });
-    }
-    packets.push({
-      type: 'sdes',
-      chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_ITEM.CNAME, text: this.cname }] }],
-    });
-    if (bye)
-      packets.push({
-        type: 'bye',
-        ssrcs: [this.ssrc],
-        ...(bye.reason ? { reason: bye.reason } : {}),
-      });
-    const bytes = serializeRtcpCompound(packets);
-    const socket = this.rtcpSocket ?? this.socket;
-    socket.send(bytes, this.remoteRtcpPort, this.remoteRtcpAddress, this.onRtcpSent);
+    this.rtcp.send(this.ssrcValue, bye);
   }
 
   /** Close the socket. Safe to call twice. */
@@ -383,7 +340,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.closed) return;
     this.closed = true;
     this.sender.close(); // leave the native batch before the fd is closed
-    this.rtcpReporter?.close();
+    this.rtcp.close();
     this.socket.off('message', this.onMessage);
     this.socket.close();
     this.rtcpSocket?.off('message', this.onRtcpMessage);
@@ -396,20 +353,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.sender.destination = this.remote;
   }
 
-  private setRemoteRtcp(address: string, port: number): void {
-    if (address === this.remoteRtcpAddress && port === this.remoteRtcpPort) return;
-    this.remoteRtcpAddress = address;
-    this.remoteRtcpPort = port;
-    if (!this.closed) this.rtcpReporter?.setDestination(address, port);
-  }
-
   private assertOpen(): void {
     if (this.closed) throw new MediaError(MediaErrorCode.Closed, 'RTP session is closed');
   }
-
-  private readonly onRtcpSent = (error: Error | null): void => {
-    if (error) this.sender.sendErrors++;
-  };
 
   private readonly onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
     if (looksLikeRtcp(msg)) {
@@ -466,13 +412,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (decision !== 'latched') return decision === 'accept';
     if (rinfo.address !== this.remote.address || rinfo.port !== this.remote.port) {
       this.setRemote(rinfo.address, rinfo.port);
-      if (this.rtcpMux) this.setRemoteRtcp(rinfo.address, rinfo.port);
+      if (this.rtcpMux) this.rtcp.setDestination(rinfo.address, rinfo.port);
     }
-    if (!this.rtcpMux && this.remoteRtcpAddress !== rinfo.address) {
-      // RTCP follows RTP to its host; its port is learnt again from the next report.
-      this.rtcpLatched = false;
-      this.setRemoteRtcp(rinfo.address, this.remoteRtcpPort);
-    }
+    // RTCP follows RTP to its host; its port is learnt again from the next report.
+    if (!this.rtcpMux) this.rtcp.followRtpHost(rinfo.address);
     this.emit('latched', { address: rinfo.address, port: rinfo.port });
     return true;
   }
@@ -504,19 +447,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.discarded++;
       return;
     }
-    if (this.symmetric && !this.rtcpLatched) {
-      // Only from where RTP comes from, once RTP has latched (RFC 3550 §11: same host).
-      if (this.latch.latched && rinfo.address !== this.remote.address) {
-        this.discarded++;
-        this.foreignDiscarded++;
-        return;
-      }
-      this.rtcpLatched = true;
-      this.setRemoteRtcp(rinfo.address, rinfo.port);
-    } else if (
-      this.symmetric &&
-      (rinfo.address !== this.remoteRtcpAddress || rinfo.port !== this.remoteRtcpPort)
-    ) {
+    const rtpHost = this.latch.latched ? this.remote.address : undefined;
+    if (this.symmetric && !this.rtcp.accept(rinfo, rtpHost)) {
       this.discarded++;
       this.foreignDiscarded++;
       return;
@@ -525,20 +457,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   };
 
   private onRtcp(msg: Uint8Array): void {
-    let packets: RtcpPacket[];
-    try {
-      packets = parseRtcpCompound(msg);
-    } catch {
+    const packets = this.rtcp.receive(msg, this.ssrc);
+    if (packets === undefined) {
       this.discarded++;
       return;
-    }
-    for (const p of packets) {
-      if (p.type === 'sr') {
-        this.stats.onSenderReport(p);
-        for (const b of p.reports) if (b.ssrc === this.ssrc) this.stats.onReportBlock(b);
-      } else if (p.type === 'rr') {
-        for (const b of p.reports) if (b.ssrc === this.ssrc) this.stats.onReportBlock(b);
-      }
     }
     this.emit('rtcp', packets);
   }

@@ -10,7 +10,9 @@
  *                           event); OPTIONS: 200 (§11.2); others: the onRequest hook,
  *                           then for MESSAGE screenMessage + 'message' listeners
  *                           (out-of-dialog-message.ts), else 405. Listening on UDP/TCP/
- *                           TLS/WebSocket: endpoint-listeners.ts
+ *                           TLS/WebSocket: endpoint-listeners.ts; INVITE and CANCEL
+ *                           reception: invite-reception.ts; the SessionHost view each
+ *                           session gets: endpoint-session-hosts.ts
  *   response ┬─ matches a client transaction → transaction → session
  *            └─ stray 2xx to INVITE → dialog table → ACK again (§13.2.2.4)
  */
@@ -19,23 +21,14 @@ import { type Clock, systemClock } from '../clock/clock.ts';
 import { dialogKey } from '../dialog/dialog.ts';
 import { SipErrorCode, SipStackError } from '../errors.ts';
 import { tagOf } from '../headers/name-addr.ts';
-import { createResponse } from '../message/create-response.ts';
 import type { SipRequest, SipResponse } from '../message/sip-message.ts';
-import {
-  createBranch,
-  createCallId,
-  createTag,
-  cryptoRandomHex,
-  type RandomHex,
-} from '../transaction/identifiers.ts';
-import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
+import { createCallId, cryptoRandomHex, type RandomHex } from '../transaction/identifiers.ts';
 import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS } from '../transaction/timer-values.ts';
-import { type ServerTransaction, TransactionLayer } from '../transaction/transaction-layer.ts';
+import { TransactionLayer } from '../transaction/transaction-layer.ts';
 import {
   type Channel,
   NO_SERVER_USER,
-  type ServerTransactionUser,
   type TransactionContext,
 } from '../transaction/transaction-types.ts';
 import type { SocketAddress } from '../transport/response-routing.ts';
@@ -47,7 +40,6 @@ import { ALLOW, type InviteSession } from './invite-session.ts';
 import { OutgoingInviteSession } from './outgoing-invite-session.ts';
 import { RegistrationClient, type RegistrationOptions } from './registration-client.ts';
 import type { SessionHost } from './session-host.ts';
-import { negotiateSessionTimer } from './session-timer.ts';
 import {
   type MessageResult,
   type OutgoingMessageOptions,
@@ -66,6 +58,9 @@ import {
 } from './endpoint-options.ts';
 import { uriDestination } from './uri-destination.ts';
 import { type ListenOptions, listenAll } from './endpoint-listeners.ts';
+import { newVia, SessionHosts } from './endpoint-session-hosts.ts';
+import { respondFinal, respondFinalInNewTransaction } from './final-response.ts';
+import { InviteReception } from './invite-reception.ts';
 
 export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements EndpointReceiver {
   readonly clock: Clock;
@@ -75,15 +70,15 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
   readonly #user: string;
   readonly #options: SipEndpointOptions;
   readonly #dialogs = new Map<string, InviteSession>();
-  /** Incoming sessions still before their final response, by INVITE transaction key (§9.2). */
-  readonly #pending = new Map<string, IncomingInviteSession>();
   readonly #sessions = new Set<InviteSession>();
   /** From tag | Call-ID | CSeq of live out-of-dialog server transactions (§8.2.2.2). */
   readonly #inFlight = new Set<string>();
   /** By Via protocol token ("UDP", "TCP"); the first attached is the default. */
   readonly #transports = new Map<string, EndpointTransport>();
-  /** Session hosts by transport protocol (see `#sessionHost`). */
-  readonly #hosts = new Map<string, SessionHost>();
+  /** The SessionHost view of us per transport (endpoint-session-hosts.ts). */
+  readonly #hosts: SessionHosts;
+  /** New INVITEs and their CANCELs (invite-reception.ts). */
+  readonly #invites: InviteReception;
   #closed = false;
   #locator: ServerLocator | undefined;
 
@@ -95,6 +90,29 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     this.transactions = new TransactionLayer({ clock: this.clock, timers: this.#context.timers });
     this.#random = options.random ?? cryptoRandomHex;
     this.#user = options.user ?? 'uketsuke';
+    this.#hosts = new SessionHosts({
+      clock: this.clock,
+      context: this.#context,
+      transactions: this.transactions,
+      random: this.#random,
+      dialogs: this.#dialogs,
+      contactFor: (protocol) => this.contactFor(protocol),
+      sessionEnded: (session) => this.#sessionEnded(session),
+    });
+    this.#invites = new InviteReception({
+      transactions: this.transactions,
+      random: this.#random,
+      options,
+      inFlight: this.#inFlight,
+      sessions: this.#sessions,
+      events: this,
+      isClosed: () => this.#closed,
+      // In-dialog requests go back over the transport the INVITE came on.
+      sessionHostFor: (viaProtocol) =>
+        this.#sessionHost(
+          this.#transports.has(viaProtocol) ? viaProtocol : this.#transport().protocol,
+        ),
+    });
   }
 
   /** Open a UDP socket and attach it (e.g. host "127.0.0.1", port 5060 or 0). */
@@ -204,47 +222,21 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   /**
    * The narrow view a session gets of us (session-host.ts), bound to one transport: one
-   * per transport, shared by its sessions (a transport is attached once and its address
-   * and so our Contact never change).
+   * per transport, shared by its sessions (endpoint-session-hosts.ts).
    */
   #sessionHost(protocol: string): SessionHost {
-    const transport = this.#transport(protocol);
-    let host = this.#hosts.get(transport.protocol);
-    if (host === undefined) {
-      host = this.#newSessionHost(transport);
-      this.#hosts.set(transport.protocol, host);
-    }
-    return host;
-  }
-
-  #newSessionHost(transport: EndpointTransport): SessionHost {
-    const contact = this.contactFor(transport.protocol);
-    return {
-      clock: this.clock,
-      context: this.#context,
-      transactions: this.transactions,
-      contact,
-      newVia: () => this.#newVia(transport),
-      newTag: () => createTag(this.#random),
-      channel: (to) => transport.channel(to),
-      registerDialog: (key, session) => this.#dialogs.set(key, session),
-      unregisterDialog: (key) => this.#dialogs.delete(key),
-      sessionEnded: (session) => this.#sessionEnded(session),
-    };
+    return this.#hosts.of(this.#transport(protocol));
   }
 
   /** What requests we start on `t` need from us (ua/initial-request.ts). */
   #origin(t: EndpointTransport): RequestOrigin {
+    const random = this.#random;
     return {
       local: t.local,
-      newVia: () => this.#newVia(t),
-      random: this.#random,
+      newVia: () => newVia(t, random),
+      random,
       user: this.#user,
     };
-  }
-
-  #newVia(t: EndpointTransport): string {
-    return `SIP/2.0/${t.protocol} ${hostPort(t.local)};branch=${createBranch(this.#random)};rport`;
   }
 
   /** Sessions are tracked until they end (`#sessionEnded`, through their SessionHost). */
@@ -255,11 +247,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   #sessionEnded(session: InviteSession): void {
     this.#sessions.delete(session);
-    if (session instanceof IncomingInviteSession) {
-      // The INVITE transaction outlives the call by Timer L (64*T1); let the session go.
-      const key = session.transactionKey;
-      if (this.#pending.get(key) === session) this.#pending.delete(key);
-    }
+    if (session instanceof IncomingInviteSession) this.#invites.sessionEnded(session);
   }
 
   /** Place a call (§13.2.1). The INVITE is sent before this returns. */
@@ -328,7 +316,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
       return;
     }
     if (request.method === 'CANCEL') {
-      this.#receiveCancel(request, reply);
+      this.#invites.receiveCancel(request, reply);
       return;
     }
     if (tagOf(request.to) !== undefined) {
@@ -348,7 +336,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     }
     if (request.method === 'INVITE') {
       // The INVITE's transaction user forgets the key (no closure per INVITE).
-      this.#receiveInvite(request, source, reply, mergeKey);
+      this.#invites.receive(request, source, reply, mergeKey);
       return;
     }
     this.#receiveOutOfDialog(request, source, reply);
@@ -392,24 +380,14 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
           receiveOutOfDialogMessage(request, source, {
             screen: this.#options.screenMessage,
             deliver: (message) => this.emit('message', message),
-            answer: (refuse) => this.#answer(tx, request, refuse),
+            answer: (refuse) => respondFinal(tx, request, refuse, this.#random),
             open: () => tx.state === 'trying' || tx.state === 'proceeding',
           });
           return;
         }
-        this.#answer(tx, request, { status: 405, headers: [['Allow', ALLOW]] });
+        respondFinal(tx, request, { status: 405, headers: [['Allow', ALLOW]] }, this.#random);
       }
     }
-  }
-
-  #answer(tx: ServerTransaction, request: SipRequest, refuse: Refuse): void {
-    tx.respond(
-      createResponse(request, refuse.status, {
-        reason: refuse.reason,
-        headers: refuse.headers,
-        toTag: createTag(this.#random),
-      }),
-    );
   }
 
   /**
@@ -441,8 +419,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
 
   /** Answer a request with a final status through a new server transaction. */
   #refuse(request: SipRequest, reply: Channel, refuse: Refuse): void {
-    const tx = this.transactions.createServerTransaction(request, reply, NO_SERVER_USER);
-    this.#answer(tx, request, refuse);
+    respondFinalInNewTransaction(this.transactions, request, reply, refuse, this.#random);
   }
 
   #dialogOf(request: SipRequest): InviteSession | undefined {
@@ -451,95 +428,6 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     const remoteTag = tagOf(request.from) ?? '';
     if (localTag === undefined) return undefined;
     return this.#dialogs.get(dialogKey({ callId: request.callId, localTag, remoteTag }));
-  }
-
-  #receiveInvite(
-    request: SipRequest,
-    source: SocketAddress,
-    reply: Channel,
-    mergeKey: string,
-  ): void {
-    if (request.contacts.star) {
-      // §8.1.1.8: "*" is for REGISTER only. (No Contact at all is tolerated: RFC 2543.)
-      this.#refuse(request, reply, { status: 400, reason: 'Bad Contact Header' });
-      return;
-    }
-    const timerPolicy =
-      this.#options.sessionTimer === false ? undefined : (this.#options.sessionTimer ?? {});
-    if (timerPolicy !== undefined) {
-      const timer = negotiateSessionTimer(request, timerPolicy);
-      if (timer.kind === 'too-small') {
-        // RFC 4028 §8.1: 422 Session Interval Too Small, with our minimum.
-        this.#refuse(request, reply, {
-          status: 422,
-          headers: [['Min-SE', String(timer.minSE)]],
-        });
-        return;
-      }
-    }
-    // The transaction exists (and has sent 100 Trying) before admission control runs, so
-    // retransmissions are absorbed while an asynchronous check is pending.
-    const user = new InviteTransactionUser(this.#pending, reply, this.#inFlight);
-    const tx = this.transactions.createServerTransaction(
-      request,
-      reply,
-      user,
-    ) as InviteServerTransaction;
-    user.key = tx.key;
-    if (tx.state !== 'terminated') {
-      // §8.2.2.2: in flight until the transaction ends.
-      this.#inFlight.add(mergeKey);
-      user.mergeKey = mergeKey;
-    }
-    const viaProtocol = request.topVia?.transport ?? 'UDP';
-    const admit = (refusal: Refuse | undefined): void => {
-      if (tx.state !== 'proceeding' || this.#closed) return;
-      if (refusal !== undefined) {
-        tx.respond(
-          createResponse(request, refusal.status, {
-            reason: refusal.reason,
-            headers: refusal.headers,
-            toTag: createTag(this.#random),
-          }),
-        );
-        return;
-      }
-      const created = this.#track(
-        new IncomingInviteSession(
-          // In-dialog requests go back over the transport the INVITE came on.
-          this.#sessionHost(
-            this.#transports.has(viaProtocol) ? viaProtocol : this.#transport().protocol,
-          ),
-          request,
-          tx,
-          reply,
-          source,
-          timerPolicy,
-        ),
-      );
-      this.#pending.set(tx.key, created);
-      if (this.listenerCount('invite') === 0) created.reject(480);
-      else this.emit('invite', created);
-    };
-    const screened = this.#options.screenInvite?.(request, source);
-    if (screened instanceof Promise) {
-      screened.then(admit, () => admit({ status: 500 }));
-    } else {
-      admit(screened);
-    }
-  }
-
-  /** §9.2: CANCEL gets 200 when it matches a pending INVITE, which then gets 487. */
-  #receiveCancel(cancel: SipRequest, reply: Channel): void {
-    const inviteTx = this.transactions.findInviteForCancel(cancel);
-    const session = inviteTx === undefined ? undefined : this.#pending.get(inviteTx.key);
-    const tx = this.transactions.createServerTransaction(cancel, reply, NO_SERVER_USER);
-    if (session === undefined) {
-      tx.respond(createResponse(cancel, 481, { toTag: createTag(this.#random) }));
-      return;
-    }
-    tx.respond(createResponse(cancel, 200, { toTag: session.localTag }));
-    session.cancelled();
   }
 
   receiveResponse(response: SipResponse, _source: SocketAddress): void {
@@ -564,40 +452,5 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Endp
     // send to an IP literal completes on the next tick).
     await new Promise((resolve) => setImmediate(resolve));
     for (const t of this.#transports.values()) await t.close();
-  }
-}
-
-/**
- * The INVITE server transaction's user, an object rather than closures: closures made in
- * SipEndpoint.#receiveInvite would share its scope and keep the INVITE, its source and the
- * admission state alive for as long as the transaction (64*T1 after the 2xx).
- */
-class InviteTransactionUser implements ServerTransactionUser {
-  /** The transaction's key; its session, while it lives, is `pending.get(key)`. */
-  key = '';
-  /** The INVITE's §8.2.2.2 merge key, in `#inFlight` until the transaction ends. */
-  mergeKey: string | undefined;
-  readonly #pending: Map<string, IncomingInviteSession>;
-  readonly #reply: Channel;
-  readonly #inFlight: Set<string>;
-
-  constructor(pending: Map<string, IncomingInviteSession>, reply: Channel, inFlight: Set<string>) {
-    this.#pending = pending;
-    this.#reply = reply;
-    this.#inFlight = inFlight;
-  }
-
-  /** RFC 6026: an ACK reusing the INVITE's branch reaches the transaction, not the TU. */
-  onAck(ack: SipRequest): void {
-    this.#pending.get(this.key)?.receiveRequest(ack, this.#reply);
-  }
-
-  onTransportError(): void {
-    this.#pending.get(this.key)?.transportFailed();
-  }
-
-  onTerminated(): void {
-    this.#pending.delete(this.key);
-    if (this.mergeKey !== undefined) this.#inFlight.delete(this.mergeKey);
   }
 }
