@@ -15,7 +15,13 @@
  * only a cross-check.
  *
  *   node bench/media/prompt-bench.ts --streams 500,1000,2000 --seconds 5 --runs 3 \
- *     [--modes engine,raw,raw-batch]
+ *     [--modes engine,raw,raw-batch] [--receiver count|sink]
+ *
+ * `--receiver sink` sends to a port that never reads (lib/udp-sink.ts) instead of the
+ * counting receiver: on a 2-core machine the receiver, waking for 100,000 packets a
+ * second, takes a large share of the other core and competes with the sender under test
+ * — in production the receivers are phones elsewhere. Loss is then not measured
+ * ("received" shows packets sent).
  *
  * Each result line names its send path: the engine uses `native-batch` (one native call
  * per sub-tick, port/udp-batch.ts) when packages/media/native/build/udp-batch.node is
@@ -37,18 +43,19 @@
  * process alike), so each line carries it, and the summary also reports the windows in
  * which the probe woke more than 2 ms late at most 5 times ("quiet host").
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAudioOffer, MediaEngine, type SendJitterReport } from '@uketsuke/media';
 import { fork } from 'node:child_process';
 import { arg, child, load1, machine, median, next } from './lib/bench-util.ts';
+import { startUdpSink } from './lib/udp-sink.ts';
 
 const steps = arg('streams', '500,1000,1500,2000').split(',').map(Number);
 const seconds = Number(arg('seconds', '5'));
 const runs = Number(arg('runs', '3'));
 const modes = arg('modes', 'engine,raw').split(',');
+const counting = arg('receiver', 'count') !== 'sink';
 
 interface Jitter {
   streams: number;
@@ -100,16 +107,49 @@ const prober = fork(new URL('./lib/stall-probe.ts', import.meta.url), [], {
 await next(prober, 'ready');
 let lastProbe: Probe | undefined;
 
+/** Where the streams go: the counting receiver child, or a sink that never reads. */
+interface Receiver {
+  port: number;
+  start(): void;
+  /** Ends the window: what the receiver saw (NaN figures for a sink). */
+  stop(): Promise<Jitter>;
+  exit(): void;
+}
+
+async function openReceiver(n: number): Promise<Receiver> {
+  if (!counting) {
+    const sink = await startUdpSink();
+    const none = { streams: n, packets: Number.NaN, p50: Number.NaN, p99: Number.NaN };
+    return {
+      port: sink.port,
+      start: () => {},
+      stop: async () => ({ ...none, max: Number.NaN }),
+      exit: () => sink.stop(),
+    };
+  }
+  const c = child('receiver', n);
+  const { port } = await next<{ port: number }>(c, 'port');
+  return {
+    port,
+    start: () => c.send({ type: 'start' }),
+    stop: () => {
+      c.send({ type: 'stop' });
+      return next<Jitter>(c, 'jitter', 120_000);
+    },
+    exit: () => c.send({ type: 'exit' }),
+  };
+}
+
 /** Open the receiver's window for `seconds`; `atStop` runs as it closes. */
-async function window<T>(receiver: ChildProcess, atStop: () => Promise<T>): Promise<[Jitter, T]> {
-  receiver.send({ type: 'start' });
+async function window<T>(receiver: Receiver, atStop: () => Promise<T>): Promise<[Jitter, T]> {
+  receiver.start();
   const probed = next<Probe>(prober, 'probe', seconds * 1000 + 60_000);
   prober.send({ type: 'start', ms: seconds * 1000 });
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  receiver.send({ type: 'stop' });
+  const seen = receiver.stop();
   const stopped = await atStop();
   lastProbe = await probed;
-  return [await next<Jitter>(receiver, 'jitter', 120_000), stopped];
+  return [await seen, stopped];
 }
 
 function finish(
@@ -126,7 +166,7 @@ function finish(
 ): StepResult {
   const expected = Math.round((n * seconds * 1000) / 20);
   return {
-    packets: j.packets,
+    packets: Number.isNaN(j.packets) ? sent : j.packets,
     expected,
     rxP99: j.p99,
     cpu,
@@ -144,10 +184,10 @@ function finish(
 }
 
 async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
-  const receiver = child('receiver', n);
+  const receiver = await openReceiver(n);
   const ids: string[] = [];
   try {
-    const { port } = await next<{ port: number }>(receiver, 'port');
+    const port = receiver.port;
     const offer = buildAudioOffer({ address: '127.0.0.1', port, codecs: ['PCMU'] });
     for (let i = 0; i < n; i += 100) {
       const batch = await Promise.all(
@@ -194,16 +234,15 @@ async function engineStep(engine: MediaEngine, n: number): Promise<StepResult> {
     return result;
   } finally {
     await Promise.all(ids.map((id) => engine.destroy(id)));
-    receiver.send({ type: 'exit' });
+    receiver.exit();
   }
 }
 
 async function rawStep(n: number, native: boolean): Promise<StepResult> {
-  const receiver = child('receiver', n);
+  const receiver = await openReceiver(n);
   const sender = child(native ? 'raw-batch' : 'raw-sender', n);
   try {
-    const { port } = await next<{ port: number }>(receiver, 'port');
-    sender.send({ port });
+    sender.send({ port: receiver.port });
     await next(sender, 'ready');
     await new Promise((r) => setTimeout(r, 1000)); // warm-up
     const load = load1();
@@ -234,7 +273,7 @@ async function rawStep(n: number, native: boolean): Promise<StepResult> {
     );
   } finally {
     sender.send({ type: 'exit' });
-    receiver.send({ type: 'exit' });
+    receiver.exit();
   }
 }
 
@@ -243,6 +282,7 @@ const engine = await MediaEngine.start({ workers: 1, promptDir: dir, prepare: fa
 const results = new Map<string, StepResult[]>();
 console.log(`# prompt-bench ${new Date().toISOString()} ${machine()}`);
 console.log(`# ${process.argv.slice(1).join(' ')}`);
+if (!counting) console.log('# receiver: a sink that never reads; "received" = packets sent');
 try {
   for (let run = 1; run <= runs; run++) {
     for (const n of steps) {
