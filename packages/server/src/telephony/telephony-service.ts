@@ -67,6 +67,16 @@ export async function startTelephony(
       prepare: false,
     });
   }
+  // Media failures surface as engine events; without listeners they would go unseen.
+  engine.on('endpointError', ({ id, error }) =>
+    log.warn({ mediaEndpoint: id, code: error.code, err: error.message }, 'media endpoint error'),
+  );
+  engine.on('workerFailed', ({ worker, error }) =>
+    log.error(
+      { mediaWorker: worker, code: error.code, err: error.message },
+      'media worker failed; its calls lost their audio',
+    ),
+  );
   const endpoint = await SipEndpoint.listen(
     { host: advertise, port: config.sipPort },
     { user: 'uketsuke' },
