@@ -119,15 +119,20 @@ export type EngineEvents = {
   endpointError: [{ id: EndpointId; error: SerializedError }];
   /** A worker died; its endpoints are gone. */
   workerFailed: [{ worker: number; error: SerializedError }];
+  /** A new thread replaced a failed worker and is taking endpoints again. */
+  workerRestarted: [{ worker: number }];
 };
 
+/** Events of the main-thread engine itself, never posted by a worker. */
+type EngineOwnEvent = 'workerFailed' | 'workerRestarted';
+
 export type EngineEventMessage = {
-  [E in Exclude<keyof EngineEvents, 'workerFailed'>]: {
+  [E in Exclude<keyof EngineEvents, EngineOwnEvent>]: {
     kind: 'event';
     event: E;
     data: EngineEvents[E][0];
   };
-}[Exclude<keyof EngineEvents, 'workerFailed'>];
+}[Exclude<keyof EngineEvents, EngineOwnEvent>];
 
 export type WorkerMessage = EngineResponse | EngineEventMessage;
 

@@ -89,15 +89,26 @@ interface Pending {
 
 class WorkerLink {
   readonly index: number;
+  readonly config: MediaWorkerConfig;
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   alive = true;
+  /** A replacement worker: requests wait until its prompts are loaded. */
+  ready: Promise<void> | undefined;
 
-  constructor(index: number, worker: Worker) {
-    this.index = index;
-    this.worker = worker;
+  constructor(config: MediaWorkerConfig) {
+    this.index = config.index;
+    this.config = config;
+    this.worker = new Worker(new URL('./media-worker.ts', import.meta.url), { workerData: config });
   }
 }
+
+/**
+ * A failed worker is replaced at most this many times per {@link RESTART_WINDOW_MS} (per
+ * slot): one that dies at once again and again stays dead instead of looping.
+ */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 function toError(e: SerializedError): MediaError | Error {
   if (typeof e.code === 'string' && e.code.startsWith('MEDIA_')) {
@@ -128,10 +139,14 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
   private nextId = 1;
   private nextWorker = 0;
   private closing: Promise<void> | undefined;
+  private readonly prepare: boolean | 'readbacks';
+  /** When each worker slot was last restarted (for {@link MAX_RESTARTS}). */
+  private readonly restarts = new Map<number, number[]>();
 
-  private constructor(links: WorkerLink[]) {
+  private constructor(links: WorkerLink[], prepare: boolean | 'readbacks') {
     super();
     this.links = links;
+    this.prepare = prepare;
     for (const link of links) this.wire(link);
   }
 
@@ -153,13 +168,10 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
         ...(options.espeakCommand ? { espeakCommand: options.espeakCommand } : {}),
         ...(options.webrtcTimeouts ? { webrtcTimeouts: options.webrtcTimeouts } : {}),
       };
-      const worker = new Worker(new URL('./media-worker.ts', import.meta.url), {
-        workerData: config,
-      });
-      links.push(new WorkerLink(index, worker));
+      links.push(new WorkerLink(config));
     }
-    const engine = new MediaEngine(links);
     const prepare = options.prepare ?? true;
+    const engine = new MediaEngine(links, prepare);
     if (prepare !== false) {
       try {
         const readbacks = prepare === 'readbacks';
@@ -343,16 +355,46 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
     method: M,
     params: EngineMethods[M][0],
   ): Promise<EngineMethods[M][1]> {
-    if (!link.alive) {
-      return Promise.reject(
-        new MediaError(Codes.WorkerFailed, `media worker ${link.index} is gone`),
-      );
-    }
-    const seq = ++this.seq;
-    return new Promise((resolve, reject) => {
-      link.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      link.worker.postMessage({ kind: 'request', seq, method, params } as EngineRequest);
-    });
+    const send = (): Promise<EngineMethods[M][1]> => {
+      if (!link.alive) {
+        return Promise.reject(
+          new MediaError(Codes.WorkerFailed, `media worker ${link.index} is gone`),
+        );
+      }
+      const seq = ++this.seq;
+      return new Promise((resolve, reject) => {
+        link.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
+        link.worker.postMessage({ kind: 'request', seq, method, params } as EngineRequest);
+      });
+    };
+    return link.ready === undefined || method === 'prepare' ? send() : link.ready.then(send);
+  }
+
+  /**
+   * Replace a failed worker with a new thread on the same slot (same RTP port slice), so
+   * one crash does not leave the engine — with one worker, every later call — without
+   * media. Its endpoints are gone (their requests fail with MEDIA_WORKER_FAILED or
+   * MEDIA_ENDPOINT_UNKNOWN); new ones are placed on it once its prompts are loaded.
+   */
+  private respawn(dead: WorkerLink): void {
+    const now = Date.now();
+    const recent = (this.restarts.get(dead.index) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+    if (recent.length >= MAX_RESTARTS) return;
+    this.restarts.set(dead.index, [...recent, now]);
+    const link = new WorkerLink(dead.config);
+    this.links[dead.index] = link;
+    this.wire(link);
+    const prepare = this.prepare;
+    link.ready = (
+      prepare === false
+        ? Promise.resolve()
+        : this.call(link, 'prepare', { readbacks: prepare === 'readbacks' }).then(() => {})
+    ).then(
+      () => {
+        if (link.alive) this.emit('workerRestarted', { worker: link.index });
+      },
+      () => {}, // a failed prepare fails the worker (exit) or its prompt requests
+    );
   }
 
   private wire(link: WorkerLink): void {
@@ -377,8 +419,10 @@ export class MediaEngine extends EventEmitter<EngineEvents> {
       for (const p of link.pending.values()) p.reject(toError(serialized));
       link.pending.clear();
       for (const [id, l] of this.placement) if (l === link) this.placement.delete(id);
-      if (this.closing === undefined)
+      if (this.closing === undefined) {
         this.emit('workerFailed', { worker: link.index, error: serialized });
+        this.respawn(link);
+      }
     };
     link.worker.on('error', fail);
     link.worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));

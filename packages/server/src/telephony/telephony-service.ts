@@ -71,10 +71,13 @@ export async function startTelephony(
   engine.on('endpointError', ({ id, error }) =>
     log.warn({ mediaEndpoint: id, code: error.code, err: error.message }, 'media endpoint error'),
   );
+  engine.on('workerRestarted', ({ worker }) =>
+    log.warn({ mediaWorker: worker }, 'media worker restarted'),
+  );
   engine.on('workerFailed', ({ worker, error }) =>
     log.error(
       { mediaWorker: worker, code: error.code, err: error.message },
-      'media worker failed; its calls lost their audio',
+      'media worker failed; its calls lost their audio (a new worker replaces it)',
     ),
   );
   const endpoint = await SipEndpoint.listen(
