@@ -15,17 +15,18 @@ import {
   writeRtcpReport,
 } from '../src/index.ts';
 
-describe('RTCP compound (RFC 3550 §6)', () => {
-  const block = {
-    ssrc: 0x11223344,
-    fractionLost: 64,
-    cumulativeLost: -2,
-    extendedHighestSeq: 0x0001_0005,
-    jitter: 37,
-    lastSr: 0x56789abc,
-    delaySinceLastSr: 32768,
-  };
+/** One reception report block with a negative cumulative loss and high bits set. */
+const block = {
+  ssrc: 0x11223344,
+  fractionLost: 64,
+  cumulativeLost: -2,
+  extendedHighestSeq: 0x0001_0005,
+  jitter: 37,
+  lastSr: 0x56789abc,
+  delaySinceLastSr: 32768,
+};
 
+describe('RTCP compound (RFC 3550 §6)', () => {
   test('SR + SDES(CNAME) + BYE round-trip', () => {
     const packets: RtcpPacket[] = [
       {
@@ -134,15 +135,7 @@ describe('periodic RTCP report written in place (rtcp-report-writer.ts)', () => 
       octetCount: 160000,
       hasBlock,
     });
-    Object.assign(f.block, {
-      ssrc: 0x11223344,
-      fractionLost: 64,
-      cumulativeLost: -2,
-      extendedHighestSeq: 0x0001_0005,
-      jitter: 37,
-      lastSr: 0x56789abc,
-      delaySinceLastSr: 32768,
-    });
+    Object.assign(f.block, block);
     return f;
   }
 

@@ -282,6 +282,22 @@ function writeReportBlocks(out: Uint8Array, offset: number, blocks: RtcpReportBl
 }
 
 /** Write one RTCP packet at `offset`; returns its size. */
+/** An SR's sender's SSRC and sender info (RFC 3550 §6.4.1), the 24 bytes after its header. */
+export type RtcpSenderInfo = Pick<
+  RtcpSenderReport,
+  'ssrc' | 'ntpSeconds' | 'ntpFraction' | 'rtpTimestamp' | 'packetCount' | 'octetCount'
+>;
+
+/** Write an SR's SSRC and sender info after the header that starts at `o`. */
+export function writeSenderInfo(out: Uint8Array, o: number, s: RtcpSenderInfo): void {
+  writeU32(out, o + 4, s.ssrc);
+  writeU32(out, o + 8, s.ntpSeconds);
+  writeU32(out, o + 12, s.ntpFraction);
+  writeU32(out, o + 16, s.rtpTimestamp);
+  writeU32(out, o + 20, s.packetCount);
+  writeU32(out, o + 24, s.octetCount);
+}
+
 export function writeRtcpPacket(out: Uint8Array, packet: RtcpPacket, offset = 0): number {
   const size = rtcpPacketSize(packet);
   if (offset + size > out.length) {
@@ -291,12 +307,7 @@ export function writeRtcpPacket(out: Uint8Array, packet: RtcpPacket, offset = 0)
   switch (packet.type) {
     case 'sr':
       writeCommonHeader(out, offset, packet.reports.length, RTCP_PT.SR, size);
-      writeU32(out, offset + 4, packet.ssrc);
-      writeU32(out, offset + 8, packet.ntpSeconds);
-      writeU32(out, offset + 12, packet.ntpFraction);
-      writeU32(out, offset + 16, packet.rtpTimestamp);
-      writeU32(out, offset + 20, packet.packetCount);
-      writeU32(out, offset + 24, packet.octetCount);
+      writeSenderInfo(out, offset, packet);
       writeReportBlocks(out, offset + 28, packet.reports);
       break;
     case 'rr':

@@ -17,6 +17,7 @@ import {
   SDES_ITEM,
   writeCommonHeader,
   writeReportBlock,
+  writeSenderInfo,
 } from './rtcp-packet.ts';
 
 const REPORT_BLOCK_SIZE = 24;
@@ -84,12 +85,7 @@ export function writeRtcpReport(
   if (fields.sender) {
     const n = 28 + blocks * REPORT_BLOCK_SIZE;
     writeCommonHeader(out, o, blocks, RTCP_PT.SR, n);
-    writeU32(out, o + 4, fields.ssrc);
-    writeU32(out, o + 8, fields.ntpSeconds);
-    writeU32(out, o + 12, fields.ntpFraction);
-    writeU32(out, o + 16, fields.rtpTimestamp);
-    writeU32(out, o + 20, fields.packetCount);
-    writeU32(out, o + 24, fields.octetCount);
+    writeSenderInfo(out, o, fields);
     o += 28;
   } else {
     writeCommonHeader(out, o, blocks, RTCP_PT.RR, 8 + blocks * REPORT_BLOCK_SIZE);
