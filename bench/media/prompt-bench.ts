@@ -63,6 +63,8 @@ interface Jitter {
   p50: number;
   p99: number;
   max: number;
+  /** The host stall probe over the same window (added by {@link window}). */
+  probe?: Probe;
 }
 
 interface StepResult {
@@ -105,7 +107,6 @@ const prober = fork(new URL('./lib/stall-probe.ts', import.meta.url), [], {
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 await next(prober, 'ready');
-let lastProbe: Probe | undefined;
 
 /** Where the streams go: the counting receiver child, or a sink that never reads. */
 interface Receiver {
@@ -148,8 +149,8 @@ async function window<T>(receiver: Receiver, atStop: () => Promise<T>): Promise<
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const seen = receiver.stop();
   const stopped = await atStop();
-  lastProbe = await probed;
-  return [await seen, stopped];
+  const probe = await probed;
+  return [{ ...(await seen), probe }, stopped];
 }
 
 function finish(
@@ -179,7 +180,7 @@ function finish(
     skipped,
     load,
     path,
-    probe: lastProbe,
+    probe: j.probe,
   };
 }
 
