@@ -11,6 +11,7 @@ import type { G711Audio } from '../port/player-port.ts';
 import { wavToG711 } from '../wav/wav-to-g711.ts';
 import { MediaError, MediaErrorCode } from '../media-error.ts';
 import { bindUdpSocket } from '../port/bind-udp-socket.ts';
+import { JITTER_CAPACITY_FRAMES } from '../port/jitter-buffer.ts';
 import { MediaClock } from '../port/media-clock.ts';
 import { SendJitter } from '../port/send-jitter.ts';
 import { UdpBatch } from '../port/udp-batch.ts';
@@ -45,12 +46,6 @@ function sendPhases(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= 20 ? n : fallback;
 }
-
-/**
- * Frames a stall may make the recordings replay (`MediaClock.onSkippedFrames`): as much
- * as a jitter buffer holds. A longer stall loses what overflows anyway.
- */
-const MAX_REPLAYED_FRAMES = 50;
 
 /** MediaClock earlyWakeMs for the worker (see media-clock.ts); env override for benches. */
 const EARLY_WAKE_MS = 0;
@@ -215,7 +210,8 @@ export class MediaWorkerHost {
   private replaySkippedFrames(frames: number): void {
     if (this.sendGroupsDirty) this.regroup();
     const all = this.allEndpoints;
-    const n = Math.min(frames, MAX_REPLAYED_FRAMES);
+    // As much as a jitter buffer holds: a longer stall loses what overflows anyway.
+    const n = Math.min(frames, JITTER_CAPACITY_FRAMES);
     for (let f = 0; f < n; f++) {
       for (let i = 0; i < all.length; i++) all[i]!.pullCaller();
       for (let i = 0; i < all.length; i++) all[i]!.recordSkippedFrame();

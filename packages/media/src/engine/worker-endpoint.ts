@@ -12,7 +12,7 @@
 import type { Socket } from 'node:dgram';
 import { type G711Law, G711_SILENCE, g711Tables, g711TranscodeTable } from '../g711/g711-codec.ts';
 import { MediaError, MediaErrorCode } from '../media-error.ts';
-import { JitterBuffer } from '../port/jitter-buffer.ts';
+import { JITTER_CAPACITY_FRAMES, JitterBuffer } from '../port/jitter-buffer.ts';
 import { SAMPLES_PER_FRAME } from '../port/media-port.ts';
 import { PlayerPort, type PlaylistItem } from '../port/player-port.ts';
 import { RecorderPort } from '../port/recorder-port.ts';
@@ -50,12 +50,6 @@ class SentAudio {
     return true;
   }
 }
-
-/**
- * Frames a stopping recording may still take from the jitter buffers (the most they
- * hold, 1 s by default).
- */
-const MAX_DRAIN_FRAMES = 50;
 
 /** RTCP report interval in 20 ms ticks (5 s). */
 const RTCP_INTERVAL_TICKS = 250;
@@ -271,7 +265,7 @@ export class WorkerEndpoint {
   private drainIntoRecording(): void {
     const peer = this.peer?.recording === undefined ? this.peer : undefined;
     const held = Math.max(this.jitter?.bufferedSamples ?? 0, peer?.jitter?.bufferedSamples ?? 0);
-    const frames = Math.min(MAX_DRAIN_FRAMES, Math.ceil(held / SAMPLES_PER_FRAME));
+    const frames = Math.min(JITTER_CAPACITY_FRAMES, Math.ceil(held / SAMPLES_PER_FRAME));
     const prompt = this.player.playing;
     for (let i = 0; i < frames; i++) {
       this.pullCaller();

@@ -36,8 +36,12 @@
  * at hang-up stays short.
  */
 import { MediaError, MediaErrorCode } from '../media-error.ts';
+import { FRAME_MS } from './media-port.ts';
 
 const BLOCK = 80; // 10 ms at 8 kHz
+const DEFAULT_CAPACITY_MS = 1000;
+/** 20 ms frames a default buffer holds: the most a drain or a stall replay can use. */
+export const JITTER_CAPACITY_FRAMES = DEFAULT_CAPACITY_MS / FRAME_MS;
 const EMPTY = -1;
 /**
  * Peak |sample| below which a block counts as quiet (−46 dBFS: line noise, not speech;
@@ -86,7 +90,7 @@ export class JitterBuffer {
 
   constructor(options: JitterBufferOptions = {}) {
     const delayMs = options.delayMs ?? 60;
-    const capacityMs = options.capacityMs ?? 1000;
+    const capacityMs = options.capacityMs ?? DEFAULT_CAPACITY_MS;
     if (delayMs % 10 !== 0 || capacityMs % 10 !== 0 || delayMs >= capacityMs) {
       throw new MediaError(
         MediaErrorCode.InvalidArgument,
